@@ -1,0 +1,367 @@
+package dev.nonstop.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nonstop.web.internal.Dispatcher;
+import dev.nonstop.web.internal.HttpServer;
+import dev.nonstop.web.internal.Json;
+import dev.nonstop.web.internal.Route;
+import dev.nonstop.web.internal.Settings;
+import dev.nonstop.web.internal.Signals;
+import dev.nonstop.web.internal.Trusted;
+import dev.nonstop.web.internal.router.Router;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The web application: the root {@link RouteGroup}, its server and its lifecycle (Gin's
+ * {@code gin.Engine}).
+ *
+ * <pre>{@code
+ * Engine app = Engine.create();             // logger, recovery and requestId middleware
+ * app.get("/", c -> c.json(200, Map.of("message", "Service is running")));
+ * app.run();                                // PORT or 8080; SIGTERM drains and exits 0
+ * }</pre>
+ *
+ * <p>Lifecycle: register routes, then {@link #start(int)} (or {@link #run()}); routes cannot change
+ * after that. {@link #stop(Duration)} drains: readiness turns 503, after the shutdown delay the
+ * listener closes, idle connections close, in-flight requests finish (their responses carry
+ * {@code Connection: close}) within the drain timeout. Every default is listed on {@link Builder}.
+ */
+public final class Engine extends RouteGroup {
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
+  private final Settings settings;
+  private final Router<Route> router = new Router<>();
+  private final List<Route> routes = new ArrayList<>();
+  private final Health health;
+  private final MeterRegistry meters;
+  private final PrometheusMeterRegistry prometheus;
+  private final ObjectMapper json;
+  private Handler[] noRoute = {};
+  private Handler[] noMethod = {};
+  private volatile HttpServer server;
+
+  private Engine(Builder b) {
+    super(null, "", List.of(), b.execution);
+    this.settings = b.settings();
+    this.json = b.objectMapper != null ? b.objectMapper : Json.defaultMapper();
+    if (b.meterRegistry != null) {
+      this.meters = b.meterRegistry;
+      this.prometheus = b.meterRegistry instanceof PrometheusMeterRegistry p ? p : null;
+    } else {
+      this.prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      this.meters = prometheus;
+    }
+    this.health = new Health(settings.checkTimeout());
+  }
+
+  /** An engine with the defaults and the logger, recovery and requestId middleware (gin.Default()). */
+  public static Engine create() {
+    Engine e = builder().build();
+    e.use(Middleware.requestId(), Middleware.logger(), Middleware.recovery());
+    return e;
+  }
+
+  /** A builder for an engine without middleware (gin.New()). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Handlers for requests that match no route (404 by default), after the engine's middleware. */
+  public Engine noRoute(Handler... handlers) {
+    this.noRoute = handlers.clone();
+    return this;
+  }
+
+  /** Handlers for a path that exists under other methods (405 with Allow by default). */
+  public Engine noMethod(Handler... handlers) {
+    this.noMethod = handlers.clone();
+    return this;
+  }
+
+  /** The liveness and readiness checks served at /healthz and /readyz. */
+  public Health health() {
+    return health;
+  }
+
+  /** The registry behind /metrics; add your own meters to it. */
+  public MeterRegistry meterRegistry() {
+    return meters;
+  }
+
+  /** The JSON mapper used by {@link Context#json} and {@link Context#bind}. */
+  public ObjectMapper objectMapper() {
+    return json;
+  }
+
+  synchronized void register(String method, String path, Handler[] chain, Execution execution) {
+    if (server != null) {
+      throw new IllegalStateException("route " + method + " " + path + ": routes must be registered before start()");
+    }
+    Route route = new Route(method, path, chain,
+        execution != null ? execution : settings.execution(), Middleware.bodyLimitOf(chain, settings.maxBodySize()),
+        meters);
+    router.add(method, path, route);
+    routes.add(route);
+  }
+
+  /**
+   * Starts serving on {@code port} (0 picks a free one, see {@link #port()}) and returns. Does not
+   * install signal handlers; {@link #run()} does.
+   */
+  public synchronized Engine start(int port) {
+    if (server != null) {
+      throw new IllegalStateException("already started on port " + server.port());
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+    }
+    Trusted trusted = new Trusted(settings.trustedProxies());
+    boolean separate = settings.managementPort() >= 0;
+    Dispatcher dispatcher = new Dispatcher(settings, router, chainOf(noRoute), chainOf(noMethod), health,
+        meters, prometheus, json, trusted, !separate);
+    Dispatcher management = separate
+        ? new Dispatcher(settings, new Router<>(), new Handler[0], new Handler[0], health, meters, prometheus, json,
+            trusted, true)
+        : null;
+    HttpServer s = new HttpServer(settings, dispatcher, management, meters);
+    s.start(port);
+    server = s;
+    log.atInfo().addKeyValue("port", s.port()).addKeyValue("managementPort", s.managementPort())
+        .addKeyValue("transport", s.transport()).addKeyValue("routes", routes.size())
+        .log("listening on port {}", s.port());
+    return this;
+  }
+
+  /** Starts on {@code PORT} (default 8080), drains on SIGTERM/SIGINT and exits 0; blocks until then. */
+  public void run() {
+    run(portFromEnvironment());
+  }
+
+  /** Like {@link #run()} on the given port. */
+  public void run(int port) {
+    start(port);
+    Signals.onTermination(() -> stop(settings.drainTimeout()));
+    awaitTermination();
+    System.exit(0);
+  }
+
+  /** The bound port, valid after {@link #start(int)}. */
+  public int port() {
+    return requireServer().port();
+  }
+
+  /** The management port when health and metrics live on their own listener, else -1. */
+  public int managementPort() {
+    return requireServer().managementPort();
+  }
+
+  /** Drains with the configured drain timeout. */
+  public void stop() {
+    stop(settings.drainTimeout());
+  }
+
+  /**
+   * Graceful shutdown, blocking until done: readiness 503, wait the shutdown delay, close the
+   * listener, close idle connections, let in-flight requests finish within {@code drain}, then close
+   * whatever is left. Safe to call more than once.
+   */
+  public void stop(Duration drain) {
+    Objects.requireNonNull(drain, "drain");
+    HttpServer s = server;
+    if (s != null) {
+      health.markDraining();
+      s.stop(drain);
+    }
+  }
+
+  /** Blocks until the server has stopped. */
+  public void awaitTermination() {
+    requireServer().awaitTermination();
+  }
+
+  /** Whether a stop has begun. */
+  public boolean isDraining() {
+    return health.isDraining();
+  }
+
+  private Handler[] chainOf(Handler[] last) {
+    // The engine's own middleware wraps the 404/405 handlers too, as in Gin, so they are logged.
+    List<Handler> global = new ArrayList<>(middlewareSnapshot());
+    global.addAll(List.of(last));
+    return global.toArray(Handler[]::new);
+  }
+
+  private HttpServer requireServer() {
+    HttpServer s = server;
+    if (s == null) {
+      throw new IllegalStateException("not started");
+    }
+    return s;
+  }
+
+  static int portFromEnvironment() {
+    String p = System.getenv("PORT");
+    if (p == null || p.isBlank()) {
+      return 8080;
+    }
+    try {
+      return Integer.parseInt(p.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("PORT: '" + p + "' (expected: 0-65535)");
+    }
+  }
+
+  /**
+   * Engine settings. The defaults, in one place:
+   * <table>
+   * <caption>Defaults</caption>
+   * <tr><td>execution</td><td>{@link Execution#VIRTUAL_THREAD}</td></tr>
+   * <tr><td>host</td><td>all interfaces</td></tr>
+   * <tr><td>maxConnections</td><td>10000; further clients wait in the accept backlog</td></tr>
+   * <tr><td>maxInitialLineLength</td><td>8 KiB (longer: 414)</td></tr>
+   * <tr><td>maxHeaderSize</td><td>16 KiB (larger: 431)</td></tr>
+   * <tr><td>maxBodySize</td><td>8 MiB (larger: 413); per route with {@link Middleware#bodyLimit}</td></tr>
+   * <tr><td>maxMultipartSize</td><td>64 MiB, file parts streamed to disk above 16 KiB</td></tr>
+   * <tr><td>headerReadTimeout</td><td>10 s (slow headers: 408 and close)</td></tr>
+   * <tr><td>idleTimeout</td><td>60 s for idle keep-alive connections</td></tr>
+   * <tr><td>shutdownDelay</td><td>0 s between readiness 503 and closing the listener</td></tr>
+   * <tr><td>drainTimeout</td><td>30 s for in-flight requests</td></tr>
+   * <tr><td>trustedProxies</td><td>none: X-Forwarded-For / X-Real-IP ignored</td></tr>
+   * <tr><td>livenessPath / readinessPath</td><td>/healthz, /readyz (null turns one off)</td></tr>
+   * <tr><td>metricsPath</td><td>/metrics (null turns it off)</td></tr>
+   * <tr><td>managementPort</td><td>none: health and metrics share the main port</td></tr>
+   * <tr><td>checkTimeout</td><td>1 s per health check</td></tr>
+   * <tr><td>reusePort</td><td>off (SO_REUSEPORT, epoll only)</td></tr>
+   * <tr><td>ioThreads</td><td>available processors</td></tr>
+   * <tr><td>redirectTrailingSlash</td><td>on (301 for GET/HEAD, 308 otherwise)</td></tr>
+   * </table>
+   */
+  public static final class Builder {
+    private Execution execution = Execution.VIRTUAL_THREAD;
+    private String host = null;
+    private int maxConnections = 10_000;
+    private int maxInitialLineLength = 8 * 1024;
+    private int maxHeaderSize = 16 * 1024;
+    private long maxBodySize = 8L * 1024 * 1024;
+    private long maxMultipartSize = 64L * 1024 * 1024;
+    private Duration headerReadTimeout = Duration.ofSeconds(10);
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration shutdownDelay = Duration.ZERO;
+    private Duration drainTimeout = Duration.ofSeconds(30);
+    private List<String> trustedProxies = List.of();
+    private String livenessPath = "/healthz";
+    private String readinessPath = "/readyz";
+    private String metricsPath = "/metrics";
+    private int managementPort = -1;
+    private Duration checkTimeout = Duration.ofSeconds(1);
+    private boolean reusePort = false;
+    private boolean nativeTransport = true;
+    private int ioThreads = Runtime.getRuntime().availableProcessors();
+    private boolean redirectTrailingSlash = true;
+    private ObjectMapper objectMapper;
+    private MeterRegistry meterRegistry;
+
+    private Builder() {}
+
+    /** Where route chains run unless a group says otherwise. */
+    public Builder execution(Execution e) { this.execution = Objects.requireNonNull(e, "execution"); return this; }
+
+    /** The address to bind, such as {@code 127.0.0.1}; null binds all interfaces. */
+    public Builder host(String h) { this.host = h; return this; }
+
+    public Builder maxConnections(int n) { this.maxConnections = positive("maxConnections", n); return this; }
+    public Builder maxInitialLineLength(int n) { this.maxInitialLineLength = positive("maxInitialLineLength", n); return this; }
+    public Builder maxHeaderSize(int n) { this.maxHeaderSize = positive("maxHeaderSize", n); return this; }
+    public Builder maxBodySize(long n) { this.maxBodySize = positive("maxBodySize", n); return this; }
+    public Builder maxMultipartSize(long n) { this.maxMultipartSize = positive("maxMultipartSize", n); return this; }
+    public Builder headerReadTimeout(Duration d) { this.headerReadTimeout = positive("headerReadTimeout", d); return this; }
+    public Builder idleTimeout(Duration d) { this.idleTimeout = positive("idleTimeout", d); return this; }
+    /** Time between readiness turning 503 and the listener closing, so load balancers notice. */
+    public Builder shutdownDelay(Duration d) { this.shutdownDelay = nonNegative("shutdownDelay", d); return this; }
+    /** The longest that in-flight requests may run after the listener closed. */
+    public Builder drainTimeout(Duration d) { this.drainTimeout = nonNegative("drainTimeout", d); return this; }
+
+    /**
+     * Peers whose X-Forwarded-For / X-Real-IP headers are believed, as addresses or CIDR blocks such
+     * as {@code 10.0.0.0/8} or {@code ::1}.
+     */
+    public Builder trustedProxies(String... cidrs) {
+      List<String> list = List.of(cidrs);
+      new Trusted(list); // validates now, naming the bad entry
+      this.trustedProxies = list;
+      return this;
+    }
+
+    public Builder livenessPath(String p) { this.livenessPath = p; return this; }
+    public Builder readinessPath(String p) { this.readinessPath = p; return this; }
+    public Builder metricsPath(String p) { this.metricsPath = p; return this; }
+
+    /** Serves health and metrics on their own listener (0 picks a free port), not on the main port. */
+    public Builder managementPort(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("managementPort: " + port + " (expected: 0-65535)");
+      }
+      this.managementPort = port;
+      return this;
+    }
+
+    public Builder checkTimeout(Duration d) { this.checkTimeout = positive("checkTimeout", d); return this; }
+    /** Sets SO_REUSEPORT so several processes can share the port (epoll only). */
+    public Builder reusePort(boolean on) { this.reusePort = on; return this; }
+    /** Uses epoll where available (the default); false forces NIO. */
+    public Builder nativeTransport(boolean on) { this.nativeTransport = on; return this; }
+    public Builder ioThreads(int n) { this.ioThreads = positive("ioThreads", n); return this; }
+    public Builder redirectTrailingSlash(boolean on) { this.redirectTrailingSlash = on; return this; }
+    public Builder objectMapper(ObjectMapper m) { this.objectMapper = m; return this; }
+    /** Records into this registry instead of a new Prometheus one (/metrics needs a Prometheus registry). */
+    public Builder meterRegistry(MeterRegistry r) { this.meterRegistry = r; return this; }
+
+    /** Builds an engine without middleware. */
+    public Engine build() {
+      return new Engine(this);
+    }
+
+    Settings settings() {
+      return new Settings(execution, host, maxConnections, maxInitialLineLength, maxHeaderSize, maxBodySize,
+          maxMultipartSize, headerReadTimeout, idleTimeout, shutdownDelay, drainTimeout, trustedProxies,
+          livenessPath, readinessPath, metricsPath, managementPort, checkTimeout, reusePort, nativeTransport,
+          ioThreads, redirectTrailingSlash);
+    }
+
+    private static int positive(String name, int n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException(name + ": " + n + " (expected: > 0)");
+      }
+      return n;
+    }
+
+    private static long positive(String name, long n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException(name + ": " + n + " (expected: > 0)");
+      }
+      return n;
+    }
+
+    private static Duration positive(String name, Duration d) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+      }
+      return d;
+    }
+
+    private static Duration nonNegative(String name, Duration d) {
+      if (d == null || d.isNegative()) {
+        throw new IllegalArgumentException(name + ": " + d + " (expected: >= 0)");
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,359 @@
+package dev.nonstop.web.internal;
+
+import dev.nonstop.web.Execution;
+import dev.nonstop.web.internal.router.PathParams;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One HTTP/1.1 connection: reads a request (head, then body up to the route's limit), runs it,
+ * writes its response, and only then looks at the next one, so pipelined requests are answered in
+ * order. All state here is touched on the channel's event loop only; the handler chain runs on a
+ * virtual thread and comes back through {@link #responseDone}.
+ *
+ * <p>Timers: from accept (and from the first byte after an idle period) the request head must arrive
+ * within headerReadTimeout, else 408 and close (slowloris); between body chunks the same limit
+ * applies; an idle keep-alive connection is closed after idleTimeout.
+ */
+final class Connection extends ChannelInboundHandlerAdapter {
+  private enum State { IDLE, HEAD, BODY, RUNNING, CLOSING }
+
+  private final HttpServer server;
+  private final Settings settings;
+  private final Dispatcher dispatcher;
+  private Channel channel;
+  private State state = State.IDLE;
+  private final ArrayDeque<Object> backlog = new ArrayDeque<>(2);
+  private ScheduledFuture<?> timer;
+  private volatile boolean draining;
+  private boolean partial; // bytes of a request head have arrived
+
+  private HttpRequest request;
+  private RequestTarget target;
+  private Route route;
+  private PathParams params;
+  private long limit;
+  private long received;
+  private CompositeByteBuf body;
+  private HttpPostRequestDecoder multipart;
+
+  Connection(HttpServer server, Settings settings, Dispatcher dispatcher) {
+    this.server = server;
+    this.settings = settings;
+    this.dispatcher = dispatcher;
+  }
+
+  /** Sits before the decoder and notices the first byte of a request after an idle period. */
+  final class ByteWatcher extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (state == State.IDLE) {
+        state = State.HEAD;
+        arm(settings.headerReadTimeout().toNanos());
+      }
+      if (state == State.HEAD) {
+        partial = true;
+      }
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  boolean isDraining() {
+    return draining;
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+    // A fresh connection gets the head timeout at once: opening and sending nothing is slowloris too.
+    state = State.HEAD;
+    arm(settings.headerReadTimeout().toNanos());
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    cancelTimer();
+    state = State.CLOSING;
+    releaseRequest();
+    for (Object o : backlog) {
+      ReferenceCountUtil.release(o);
+    }
+    backlog.clear();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (state == State.RUNNING || state == State.CLOSING || !backlog.isEmpty()) {
+      if (state == State.CLOSING) {
+        ReferenceCountUtil.release(msg);
+      } else {
+        backlog.add(msg); // pipelined: answered after the current response, in order
+      }
+      return;
+    }
+    process(msg);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // Connection resets and the like: nothing to answer, the peer is gone.
+    ctx.close();
+  }
+
+  private void process(Object msg) {
+    try {
+      if (msg instanceof HttpRequest r) {
+        onHead(r);
+      }
+      if (msg instanceof HttpContent c && state == State.BODY) {
+        onContent(c);
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void onHead(HttpRequest r) {
+    cancelTimer();
+    DecoderResult result = r.decoderResult();
+    if (result.isFailure()) {
+      Throwable cause = result.cause();
+      if (cause instanceof TooLongHttpLineException) {
+        reject(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long");
+      } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+        reject(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large");
+      } else {
+        reject(HttpResponseStatus.BAD_REQUEST, "malformed request: " + cause.getMessage());
+      }
+      return;
+    }
+    String problem = RequestChecks.check(r);
+    if (problem != null) {
+      reject(problem.startsWith("505") ? HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED : HttpResponseStatus.BAD_REQUEST,
+          problem.startsWith("505") ? problem.substring(4) : problem);
+      return;
+    }
+    target = RequestTarget.parse(r.uri());
+    if (target == null) {
+      reject(HttpResponseStatus.BAD_REQUEST, "malformed request target");
+      return;
+    }
+    request = r;
+    params = new PathParams();
+    route = dispatcher.lookup(r.method().name(), target.path(), params);
+    limit = route != null ? route.maxBodySize() : settings.maxBodySize();
+
+    long length;
+    try {
+      length = HttpUtil.getContentLength(r, -1L);
+    } catch (NumberFormatException e) {
+      reject(HttpResponseStatus.BAD_REQUEST, "malformed Content-Length");
+      return;
+    }
+    boolean chunked = HttpUtil.isTransferEncodingChunked(r);
+    String te = r.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
+    if (te != null && !chunked) {
+      reject(HttpResponseStatus.NOT_IMPLEMENTED, "unsupported Transfer-Encoding: " + te);
+      return;
+    }
+    if (isMultipart(r)) {
+      limit = Math.max(limit, settings.maxMultipartSize());
+    }
+    if (length > limit) {
+      reject(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body larger than " + limit + " bytes");
+      return;
+    }
+    String expect = r.headers().get(HttpHeaderNames.EXPECT);
+    if (expect != null) {
+      if (!HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
+        reject(HttpResponseStatus.EXPECTATION_FAILED, "unsupported Expect: " + expect);
+        return;
+      }
+      if (r.protocolVersion().equals(HttpVersion.HTTP_1_1) && (length > 0 || chunked)) {
+        channel.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+      }
+    }
+    received = 0;
+    if (isMultipart(r)) {
+      try {
+        multipart = Forms.newMultipartDecoder(r);
+      } catch (RuntimeException e) {
+        reject(HttpResponseStatus.BAD_REQUEST, "malformed multipart request: " + e.getMessage());
+        return;
+      }
+    }
+    state = State.BODY;
+    arm(settings.headerReadTimeout().toNanos());
+  }
+
+  private void onContent(HttpContent c) {
+    if (c.decoderResult().isFailure()) {
+      reject(HttpResponseStatus.BAD_REQUEST, "malformed body: " + c.decoderResult().cause().getMessage());
+      return;
+    }
+    ByteBuf data = c.content();
+    received += data.readableBytes();
+    if (received > limit) {
+      reject(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body larger than " + limit + " bytes");
+      return;
+    }
+    if (multipart != null) {
+      try {
+        multipart.offer(c);
+      } catch (RuntimeException e) {
+        reject(HttpResponseStatus.BAD_REQUEST, "malformed multipart body: " + e.getMessage());
+        return;
+      }
+    } else if (data.isReadable()) {
+      if (body == null) {
+        body = channel.alloc().compositeBuffer(64);
+      }
+      body.addComponent(true, data.retain());
+    }
+    if (c instanceof LastHttpContent) {
+      cancelTimer();
+      run();
+    } else {
+      arm(settings.headerReadTimeout().toNanos());
+    }
+  }
+
+  private void run() {
+    state = State.RUNNING;
+    channel.config().setAutoRead(false);
+    ByteBuf content = body != null ? body : Unpooled.EMPTY_BUFFER;
+    body = null;
+    HttpContext ctx = new HttpContext(this, dispatcher, request, target, route, params, content, multipart);
+    multipart = null;
+    request = null;
+    if (route != null && route.execution() == Execution.EVENT_LOOP) {
+      dispatcher.run(ctx);
+    } else {
+      dispatcher.execute(ctx);
+    }
+  }
+
+  /** Called on the event loop once the last byte of a response was written. */
+  void responseDone(boolean close) {
+    if (!channel.eventLoop().inEventLoop()) {
+      channel.eventLoop().execute(() -> responseDone(close));
+      return;
+    }
+    if (state == State.CLOSING) {
+      return;
+    }
+    if (close || draining) {
+      state = State.CLOSING;
+      channel.close();
+      return;
+    }
+    state = State.IDLE;
+    partial = false;
+    arm(settings.idleTimeout().toNanos());
+    while (!backlog.isEmpty() && state != State.RUNNING && state != State.CLOSING) {
+      process(backlog.poll());
+    }
+    if (state != State.RUNNING && state != State.CLOSING) {
+      channel.config().setAutoRead(true);
+    }
+  }
+
+  /** Starts draining: an idle connection closes now, a busy one after its current response. */
+  void drain() {
+    draining = true;
+    channel.eventLoop().execute(() -> {
+      if (state == State.IDLE || (state == State.HEAD && !partial)) {
+        state = State.CLOSING;
+        channel.close();
+      }
+    });
+  }
+
+  /** Answers a request that cannot be served and closes: the rest of the stream cannot be trusted. */
+  private void reject(HttpResponseStatus status, String message) {
+    cancelTimer();
+    state = State.CLOSING;
+    releaseRequest();
+    server.countRejected(status.code());
+    byte[] json = ("{\"error\":" + JsonText.quote(message) + "}").getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(json));
+    HttpHeaders h = res.headers();
+    h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    h.setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
+    h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    channel.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private void releaseRequest() {
+    request = null;
+    if (body != null) {
+      body.release();
+      body = null;
+    }
+    if (multipart != null) {
+      multipart.destroy();
+      multipart = null;
+    }
+  }
+
+  private void arm(long nanos) {
+    cancelTimer();
+    timer = channel.eventLoop().schedule(this::onTimeout, nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  private void onTimeout() {
+    timer = null;
+    switch (state) {
+      case HEAD, BODY -> reject(HttpResponseStatus.REQUEST_TIMEOUT, "request not received in time");
+      case IDLE -> {
+        state = State.CLOSING;
+        channel.close();
+      }
+      default -> { }
+    }
+  }
+
+  private static boolean isMultipart(HttpRequest r) {
+    String ct = r.headers().get(HttpHeaderNames.CONTENT_TYPE);
+    return ct != null && ct.regionMatches(true, 0, "multipart/form-data", 0, 19);
+  }
+}

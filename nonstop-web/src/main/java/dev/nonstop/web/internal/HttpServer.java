@@ -1,0 +1,272 @@
+package dev.nonstop.web.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Netty side of an engine: the listener (and the optional management listener), the connection
+ * cap, and the drain. Invariants: a connection is in {@code connections} from accept to close; once
+ * the drain begins no new connection is accepted on the main port, every idle connection is closed
+ * and every busy one closes after its response; the management listener closes last, so /readyz
+ * stays observable (503) during the whole drain.
+ */
+public final class HttpServer {
+  private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+
+  private final Settings settings;
+  private final Dispatcher dispatcher;
+  private final Dispatcher management;
+  private final MeterRegistry meters;
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final Set<Connection> managementConnections = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger open = new AtomicInteger();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private final Counter.Builder rejected = Counter.builder("nonstop.http.server.rejected")
+      .description("Requests refused before routing (malformed, too large, too slow)");
+  private EventLoopGroup group;
+  private Channel listener;
+  private Channel managementListener;
+  private volatile boolean acceptPaused;
+  private String transport;
+
+  public HttpServer(Settings settings, Dispatcher dispatcher, Dispatcher management, MeterRegistry meters) {
+    this.settings = settings;
+    this.dispatcher = dispatcher;
+    this.management = management;
+    this.meters = meters;
+  }
+
+  public void start(int port) {
+    boolean epoll = settings.nativeTransport() && Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    transport = epoll ? "epoll" : "nio";
+    group = new MultiThreadIoEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("nonstop-io", true), io);
+    try {
+      listener = bind(channelType, dispatcher, port, epoll && settings.reusePort(), true);
+      if (management != null) {
+        managementListener = bind(channelType, management, settings.managementPort(), false, false);
+      }
+    } catch (RuntimeException e) {
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw e;
+    }
+    registerMetrics();
+  }
+
+  private Channel bind(Class<? extends ServerChannel> type, Dispatcher d, int port, boolean reusePort, boolean counted) {
+    ServerBootstrap b = new ServerBootstrap()
+        .group(group)
+        .channel(type)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            accept(ch, d, counted);
+          }
+        });
+    if (reusePort) {
+      b.option(EpollChannelOption.SO_REUSEPORT, true);
+    }
+    InetSocketAddress address = settings.host() == null ? new InetSocketAddress(port) : new InetSocketAddress(settings.host(), port);
+    try {
+      return b.bind(address).sync().channel();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while binding " + address, e);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot listen on " + address + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void accept(SocketChannel ch, Dispatcher d, boolean counted) {
+    Connection conn = new Connection(this, settings, d);
+    HttpDecoderConfig cfg = new HttpDecoderConfig()
+        .setMaxInitialLineLength(settings.maxInitialLineLength())
+        .setMaxHeaderSize(settings.maxHeaderSize())
+        .setMaxChunkSize(64 * 1024)
+        .setValidateHeaders(true);
+    ChannelPipeline p = ch.pipeline();
+    p.addLast("watch", conn.new ByteWatcher());
+    p.addLast("decoder", new StrictRequestDecoder(cfg));
+    p.addLast("encoder", new HttpResponseEncoder());
+    p.addLast("connection", conn);
+    Set<Connection> set = counted ? connections : managementConnections;
+    set.add(conn);
+    if (stopping.get() && counted) {
+      conn.drain();
+    }
+    if (counted && open.incrementAndGet() >= settings.maxConnections()) {
+      pauseAccepting();
+    }
+    ch.closeFuture().addListener(f -> {
+      set.remove(conn);
+      if (counted && open.decrementAndGet() < settings.maxConnections()) {
+        resumeAccepting();
+      }
+    });
+  }
+
+  // At the cap we stop accepting instead of accepting and closing: new clients wait in the kernel's
+  // backlog and are served as soon as a slot frees up, rather than seeing a reset.
+  private void pauseAccepting() {
+    if (!acceptPaused) {
+      acceptPaused = true;
+      listener.config().setAutoRead(false);
+      log.atWarn().addKeyValue("connections", open.get()).log("connection cap {} reached; pausing accept", settings.maxConnections());
+    }
+  }
+
+  private void resumeAccepting() {
+    if (acceptPaused && !stopping.get()) {
+      acceptPaused = false;
+      listener.config().setAutoRead(true);
+    }
+  }
+
+  void countRejected(int status) {
+    rejected.tag("status", Integer.toString(status)).register(meters).increment();
+  }
+
+  public int port() {
+    return ((InetSocketAddress) listener.localAddress()).getPort();
+  }
+
+  public int managementPort() {
+    return managementListener == null ? -1 : ((InetSocketAddress) managementListener.localAddress()).getPort();
+  }
+
+  public String transport() {
+    return transport;
+  }
+
+  /** The drain; see the class comment. Blocks until done; later calls wait for the first. */
+  public void stop(Duration drain) {
+    if (!stopping.compareAndSet(false, true)) {
+      awaitTermination();
+      return;
+    }
+    long t0 = System.nanoTime();
+    try {
+      log.atInfo().addKeyValue("phase", "readiness_down").addKeyValue("connections", open.get())
+          .addKeyValue("in_flight", dispatcher.inFlight()).addKeyValue("delay_ms", settings.shutdownDelay().toMillis())
+          .log("drain: readiness is 503; closing the listener in {} ms", settings.shutdownDelay().toMillis());
+      if (!settings.shutdownDelay().isZero()) {
+        Thread.sleep(settings.shutdownDelay().toMillis()); // the delay itself is the point: let balancers notice
+      }
+      listener.close().syncUninterruptibly();
+      int total = open.get();
+      int busy = dispatcher.inFlight();
+      for (Connection c : connections) {
+        c.drain();
+      }
+      log.atInfo().addKeyValue("phase", "listener_closed").addKeyValue("connections", total)
+          .addKeyValue("in_flight", busy)
+          .log("drain: listener closed; {} connections, {} requests in flight", total, busy);
+      long deadline = t0 + settings.shutdownDelay().toNanos() + drain.toNanos();
+      while ((open.get() > 0 || dispatcher.inFlight() > 0) && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      int forced = open.get();
+      int unfinished = dispatcher.inFlight();
+      if (forced > 0) {
+        for (Connection c : connections) {
+          c.channel().close();
+        }
+      }
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      log.atInfo().addKeyValue("phase", "drained").addKeyValue("forced_connections", forced)
+          .addKeyValue("unfinished_requests", unfinished).addKeyValue("duration_ms", ms)
+          .log("drain: done in {} ms; {} connections force-closed, {} requests unfinished", ms, forced, unfinished);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      if (managementListener != null) {
+        managementListener.close().syncUninterruptibly();
+        for (Connection c : managementConnections) {
+          c.channel().close();
+        }
+      }
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      terminated.countDown();
+    }
+  }
+
+  public void awaitTermination() {
+    try {
+      terminated.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void registerMetrics() {
+    Gauge.builder("nonstop.http.server.connections", open, AtomicInteger::get)
+        .description("Open client connections").register(meters);
+    new JvmMemoryMetrics().bindTo(meters);
+    new JvmGcMetrics().bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    new ClassLoaderMetrics().bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
+    new UptimeMetrics().bindTo(meters);
+    new FileDescriptorMetrics().bindTo(meters);
+    Path statm = Path.of("/proc/self/statm");
+    if (Files.isReadable(statm)) {
+      // Micrometer has no RSS meter; the supervisor's max_memory acts on the same number.
+      Gauge.builder("process.resident.memory", () -> residentBytes(statm)).baseUnit("bytes")
+          .description("Resident set size of this process").register(meters);
+    }
+  }
+
+  private static double residentBytes(Path statm) {
+    try {
+      String[] f = Files.readString(statm).trim().split(" ");
+      return Long.parseLong(f[1]) * 4096.0;
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.nonstop.web.internal;
+
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The request target split into a decoded path and the raw query. Origin form ({@code /a?b}),
+ * absolute form ({@code http://host/a}) and {@code *} are accepted; the path is percent-decoded
+ * only when it contains a '%', so the common case allocates nothing but the substring.
+ */
+record RequestTarget(String uri, String path, String rawQuery) {
+  static RequestTarget parse(String uri) {
+    String u = uri;
+    if (u.equals("*")) {
+      return new RequestTarget(uri, "*", null);
+    }
+    if (!u.startsWith("/")) {
+      int scheme = u.indexOf("://");
+      if (scheme <= 0) {
+        return null;
+      }
+      int slash = u.indexOf('/', scheme + 3);
+      u = slash < 0 ? "/" : u.substring(slash);
+    }
+    int q = u.indexOf('?');
+    int hash = u.indexOf('#');
+    int end = q >= 0 ? q : (hash >= 0 ? hash : u.length());
+    String raw = u.substring(0, end);
+    String query = q >= 0 ? u.substring(q + 1, hash > q ? hash : u.length()) : null;
+    String path = raw;
+    if (raw.indexOf('%') >= 0) {
+      try {
+        path = QueryStringDecoder.decodeComponent(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
+    }
+    for (int i = 0; i < path.length(); i++) {
+      if (path.charAt(i) < 0x20 || path.charAt(i) == 0x7f) {
+        return null; // a decoded NUL or CR in a path is never legitimate
+      }
+    }
+    return new RequestTarget(uri, path, query);
+  }
+}

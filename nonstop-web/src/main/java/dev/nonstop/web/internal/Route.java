@@ -1,0 +1,70 @@
+package dev.nonstop.web.internal;
+
+import dev.nonstop.web.Execution;
+import dev.nonstop.web.Handler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * A registered route: its template, its flattened chain and where it runs. Immutable apart from
+ * the lazily created per-status timers, which are cached here so that recording a request does not
+ * look up (or allocate) a meter.
+ */
+public final class Route {
+  private static final Duration[] SLOS = {
+      Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+      Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+      Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+  /** The metric tag value for requests that matched no route: never the raw path. */
+  public static final String UNMATCHED = "UNMATCHED";
+
+  private final String method;
+  private final String template;
+  private final Handler[] chain;
+  private final Execution execution;
+  private final long maxBodySize;
+  private final MeterRegistry meters;
+  private final AtomicReferenceArray<Timer> timers = new AtomicReferenceArray<>(500);
+
+  public Route(String method, String template, Handler[] chain, Execution execution, long maxBodySize,
+      MeterRegistry meters) {
+    this.method = method;
+    this.template = template;
+    this.chain = chain;
+    this.execution = execution;
+    this.maxBodySize = maxBodySize;
+    this.meters = meters;
+  }
+
+  public String method() { return method; }
+  public String template() { return template; }
+  public Handler[] chain() { return chain; }
+  public Execution execution() { return execution; }
+  public long maxBodySize() { return maxBodySize; }
+
+  /** Records one request's latency by route template, method and status. */
+  public void record(String requestMethod, int status, long nanos) {
+    int i = status - 100;
+    if (i < 0 || i >= 500) {
+      return;
+    }
+    Timer t = timers.get(i);
+    if (t == null) {
+      t = timer(meters, requestMethod, template, status);
+      timers.set(i, t);
+    }
+    t.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** The request timer for a route template (or {@link #UNMATCHED}), method and status. */
+  public static Timer timer(MeterRegistry meters, String method, String template, int status) {
+    return Timer.builder("nonstop.http.server.requests")
+        .description("HTTP requests served, by route template, method and status")
+        .tag("route", template).tag("method", method).tag("status", Integer.toString(status))
+        .serviceLevelObjectives(SLOS)
+        .register(meters);
+  }
+}

@@ -1,0 +1,99 @@
+package dev.nonstop.web.internal;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The set of trusted proxies as CIDR blocks. Empty by default: forwarding headers are then ignored,
+ * unlike Gin's trust-everyone default, which lets any client spoof its address.
+ */
+public final class Trusted {
+  private record Block(byte[] network, int bits) {
+    boolean contains(byte[] a) {
+      if (a.length != network.length) {
+        return false;
+      }
+      int full = bits / 8;
+      for (int i = 0; i < full; i++) {
+        if (a[i] != network[i]) {
+          return false;
+        }
+      }
+      int rest = bits % 8;
+      if (rest == 0) {
+        return true;
+      }
+      int mask = (0xff << (8 - rest)) & 0xff;
+      return (a[full] & mask) == (network[full] & mask);
+    }
+  }
+
+  private final List<Block> blocks = new ArrayList<>();
+
+  /** @throws IllegalArgumentException naming the entry that is not an IP literal or CIDR block */
+  public Trusted(List<String> cidrs) {
+    for (String c : cidrs) {
+      blocks.add(parse(c));
+    }
+  }
+
+  public boolean isEmpty() {
+    return blocks.isEmpty();
+  }
+
+  public boolean contains(InetAddress address) {
+    if (address == null) {
+      return false;
+    }
+    byte[] a = address.getAddress();
+    for (Block b : blocks) {
+      if (b.contains(a)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Parses an IP literal without DNS; null when {@code s} is not one. */
+  public static InetAddress literal(String s) {
+    s = s.trim();
+    if (s.startsWith("[") && s.endsWith("]")) {
+      s = s.substring(1, s.length() - 1);
+    }
+    if (s.isEmpty() || !(s.indexOf(':') >= 0 || s.chars().allMatch(ch -> ch == '.' || Character.isDigit(ch)))) {
+      return null;
+    }
+    if (s.indexOf(':') >= 0 && !s.chars().allMatch(ch -> ch == ':' || ch == '.' || Character.digit(ch, 16) >= 0)) {
+      return null;
+    }
+    try {
+      return InetAddress.getByName(s); // a literal: no lookup happens
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+
+  private static Block parse(String cidr) {
+    String s = cidr == null ? "" : cidr.trim();
+    int slash = s.indexOf('/');
+    InetAddress a = literal(slash < 0 ? s : s.substring(0, slash));
+    if (a == null) {
+      throw new IllegalArgumentException("trustedProxies: '" + cidr + "' (expected: an IP address or CIDR block such as 10.0.0.0/8)");
+    }
+    int max = a.getAddress().length * 8;
+    int bits = max;
+    if (slash >= 0) {
+      try {
+        bits = Integer.parseInt(s.substring(slash + 1));
+      } catch (NumberFormatException e) {
+        bits = -1;
+      }
+      if (bits < 0 || bits > max) {
+        throw new IllegalArgumentException("trustedProxies: '" + cidr + "' (expected: prefix length 0-" + max + ")");
+      }
+    }
+    return new Block(a.getAddress(), bits);
+  }
+}
