@@ -51,6 +51,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
   private State state = State.IDLE;
   private final ArrayDeque<Object> backlog = new ArrayDeque<>(2);
   private ScheduledFuture<?> timer;
+  private long deadline; // 0 = no timeout armed
   private volatile boolean draining;
   private boolean partial; // bytes of a request head have arrived
 
@@ -104,6 +105,10 @@ final class Connection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     cancelTimer();
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
     state = State.CLOSING;
     releaseRequest();
     for (Object o : backlog) {
@@ -120,6 +125,9 @@ final class Connection extends ChannelInboundHandlerAdapter {
         ReferenceCountUtil.release(msg);
       } else {
         backlog.add(msg); // pipelined: answered after the current response, in order
+        // Stop reading until the backlog is worked off. Only pipelining clients get here, so the
+        // common request/response client never pays for the epoll_ctl calls this costs.
+        channel.config().setAutoRead(false);
       }
       return;
     }
@@ -252,7 +260,6 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
   private void run() {
     state = State.RUNNING;
-    channel.config().setAutoRead(false);
     ByteBuf content = body != null ? body : Unpooled.EMPTY_BUFFER;
     body = null;
     HttpContext ctx = new HttpContext(this, dispatcher, request, target, route, params, content, multipart);
@@ -285,7 +292,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     while (!backlog.isEmpty() && state != State.RUNNING && state != State.CLOSING) {
       process(backlog.poll());
     }
-    if (state != State.RUNNING && state != State.CLOSING) {
+    if (backlog.isEmpty() && state != State.CLOSING && !channel.config().isAutoRead()) {
       channel.config().setAutoRead(true);
     }
   }
@@ -328,20 +335,40 @@ final class Connection extends ChannelInboundHandlerAdapter {
     }
   }
 
+  // One lazily rescheduled timer per connection, as Netty's IdleStateHandler does: arming and
+  // disarming only move a deadline, so the per-request cost is a field write, not a schedule and a
+  // cancel on the event loop's timer queue. The timer never sleeps longer than the shortest timeout,
+  // so a deadline set while it is pending (always at least that far ahead) is never overshot.
   private void arm(long nanos) {
-    cancelTimer();
-    timer = channel.eventLoop().schedule(this::onTimeout, nanos, TimeUnit.NANOSECONDS);
-  }
-
-  private void cancelTimer() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
+    deadline = System.nanoTime() + nanos;
+    if (timer == null) {
+      timer = channel.eventLoop().schedule(this::onTimer, Math.min(nanos, tick()), TimeUnit.NANOSECONDS);
     }
   }
 
-  private void onTimeout() {
+  private long tick() {
+    return Math.min(settings.headerReadTimeout().toNanos(), settings.idleTimeout().toNanos());
+  }
+
+  private void cancelTimer() {
+    deadline = 0;
+  }
+
+  private void onTimer() {
     timer = null;
+    if (deadline == 0 || !channel.isActive()) {
+      return;
+    }
+    long left = deadline - System.nanoTime();
+    if (left > 0) {
+      timer = channel.eventLoop().schedule(this::onTimer, Math.min(left, tick()), TimeUnit.NANOSECONDS);
+      return;
+    }
+    deadline = 0;
+    onTimeout();
+  }
+
+  private void onTimeout() {
     switch (state) {
       case HEAD, BODY -> reject(HttpResponseStatus.REQUEST_TIMEOUT, "request not received in time");
       case IDLE -> {
