@@ -1,6 +1,7 @@
 package dev.nonstop.web;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -17,6 +18,13 @@ public record Cookie(String name, String value, String path, String domain, Dura
   public Cookie {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(value, "value");
+    // Checked here, not when the response is written, where a typo would surface as a 500.
+    sameSite = sameSite == null ? null : switch (sameSite.toLowerCase(Locale.ROOT)) {
+      case "strict" -> "Strict";
+      case "lax" -> "Lax";
+      case "none" -> "None";
+      default -> throw new IllegalArgumentException("sameSite: '" + sameSite + "' (expected: Strict, Lax or None)");
+    };
   }
 
   /** A cookie with the safe defaults. */
@@ -29,6 +37,6 @@ public record Cookie(String name, String value, String path, String domain, Dura
   public Cookie maxAge(Duration a) { return new Cookie(name, value, path, domain, a, secure, httpOnly, sameSite); }
   public Cookie secure(boolean s) { return new Cookie(name, value, path, domain, maxAge, s, httpOnly, sameSite); }
   public Cookie httpOnly(boolean h) { return new Cookie(name, value, path, domain, maxAge, secure, h, sameSite); }
-  /** {@code Strict}, {@code Lax}, {@code None}, or null to leave the attribute out. */
+  /** {@code Strict}, {@code Lax}, {@code None} (any case), or null to leave the attribute out. */
   public Cookie sameSite(String s) { return new Cookie(name, value, path, domain, maxAge, secure, httpOnly, s); }
 }

@@ -51,8 +51,20 @@ final class Forms {
     if (body.isEmpty()) {
       return Parsed.EMPTY;
     }
-    Map<String, List<String>> fields = new QueryStringDecoder(body, StandardCharsets.UTF_8, false).parameters();
-    return new Parsed(Collections.unmodifiableMap(fields), List.of());
+    return new Parsed(decode(body), List.of());
+  }
+
+  /**
+   * Decodes {@code a=1&b=2} (a query string or a url-encoded body): '+' is a space, only '&'
+   * separates, as in WHATWG URL and Go. Netty splits on ';' too by default; then a cache or proxy that
+   * splits on '&' only sees other parameters than the application ("parameter cloaking").
+   */
+  static Map<String, List<String>> decode(String encoded) {
+    if (encoded == null || encoded.isEmpty()) {
+      return Map.of();
+    }
+    return Collections.unmodifiableMap(QueryStringDecoder.builder().hasPath(false).semicolonIsNormalChar(true)
+        .charset(StandardCharsets.UTF_8).build(encoded).parameters());
   }
 
   static Parsed multipart(HttpPostRequestDecoder decoder) throws IOException {

@@ -1,6 +1,9 @@
 package dev.nonstop.web.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nonstop.web.BindException;
 import dev.nonstop.web.BodyWriter;
 import dev.nonstop.web.Context;
@@ -30,7 +33,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
@@ -207,10 +209,7 @@ public final class HttpContext implements Context {
   @Override
   public Map<String, List<String>> queryMap() {
     if (query == null) {
-      query = target.rawQuery() == null || target.rawQuery().isEmpty()
-          ? Map.of()
-          : java.util.Collections.unmodifiableMap(
-              new QueryStringDecoder(target.rawQuery(), StandardCharsets.UTF_8, false).parameters());
+      query = Forms.decode(target.rawQuery());
     }
     return query;
   }
@@ -261,7 +260,7 @@ public final class HttpContext implements Context {
           if (a == null) {
             break; // garbage from an untrusted hop: stop believing the header
           }
-          leftmost = a.getHostAddress();
+          leftmost = Trusted.text(a);
           if (!trusted.contains(a)) {
             return leftmost;
           }
@@ -274,11 +273,11 @@ public final class HttpContext implements Context {
       if (real != null) {
         InetAddress a = Trusted.literal(real);
         if (a != null) {
-          return a.getHostAddress();
+          return Trusted.text(a);
         }
       }
     }
-    return peer != null ? peer.getHostAddress() : null;
+    return peer != null ? Trusted.text(peer) : null;
   }
 
   @Override
@@ -386,12 +385,15 @@ public final class HttpContext implements Context {
   private <T> T fromFields(Map<String, List<String>> fields, Class<T> type) {
     Map<String, Object> flat = new LinkedHashMap<>();
     fields.forEach((k, v) -> flat.put(k, v.size() == 1 ? v.get(0) : v));
+    ObjectMapper m = dispatcher.json();
     try {
-      return dispatcher.json().convertValue(flat, type);
-    } catch (IllegalArgumentException e) {
-      Throwable c = e.getCause() instanceof JsonProcessingException j ? j : e;
-      String msg = c instanceof JsonProcessingException j ? j.getOriginalMessage() : c.getMessage();
-      throw new BindException("malformed form: " + msg);
+      // A field sent once is one string, yet a List property must take it (Gin binds it into a slice).
+      JsonNode tree = m.valueToTree(flat);
+      return m.readerFor(type).with(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY).readValue(tree);
+    } catch (JsonProcessingException e) {
+      throw new BindException("malformed form: " + e.getOriginalMessage());
+    } catch (IOException | IllegalArgumentException e) {
+      throw new BindException("malformed form: " + e.getMessage());
     }
   }
 
@@ -529,11 +531,21 @@ public final class HttpContext implements Context {
         return;
       }
     }
+    // Opened before committing: once committed, a failure could no longer be answered, and the
+    // request's buffers would wait for a response that never comes.
+    FileChannel fc = FileChannel.open(file, StandardOpenOption.READ);
+    long size;
+    try {
+      size = fc.size();
+    } catch (IOException e) {
+      fc.close();
+      throw e;
+    }
     if (!commit()) {
+      fc.close();
       return;
     }
-    FileChannel fc = FileChannel.open(file, StandardOpenOption.READ);
-    long size = fc.size();
+    this.status = 200;
     HttpHeaders h = responseHeaders();
     if (!h.contains(HttpHeaderNames.CONTENT_TYPE)) {
       h.set(HttpHeaderNames.CONTENT_TYPE, MimeTypes.of(file.getFileName().toString()));
@@ -581,6 +593,9 @@ public final class HttpContext implements Context {
         }
       }
       ok = true;
+    } catch (ClientGone e) {
+      // The handler learnt that the client left from the exception its send threw; a client going
+      // away is how event streams usually end, not a server error to log with a stack trace.
     } finally {
       if (ok && ch.isActive()) {
         ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> afterResponse(close, f.isSuccess()));
@@ -626,7 +641,8 @@ public final class HttpContext implements Context {
 
     @Override
     public void comment(String text) throws IOException {
-      write(new StringBuilder(": ").append(text.replace("\n", " ")).append("\n\n"));
+      // CR ends a line in the event-stream format as LF does: either would let text start a field.
+      write(new StringBuilder(": ").append(text.replaceAll("\r\n|\r|\n", " ")).append("\n\n"));
     }
 
     @Override
@@ -637,6 +653,15 @@ public final class HttpContext implements Context {
     private void write(CharSequence s) throws IOException {
       out.write(s.toString().getBytes(StandardCharsets.UTF_8));
       out.flush();
+    }
+  }
+
+  /** A streamed response's client has gone: what a send throws once the connection is closed. */
+  private static final class ClientGone extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    ClientGone(Throwable cause) {
+      super("client closed the connection", cause);
     }
   }
 
@@ -665,7 +690,7 @@ public final class HttpContext implements Context {
 
     private ByteBuf ensure() throws IOException {
       if (!conn.channel().isActive()) {
-        throw new IOException("client closed the connection");
+        throw new ClientGone(null);
       }
       if (buf == null) {
         buf = conn.channel().alloc().buffer(8192);
@@ -691,7 +716,7 @@ public final class HttpContext implements Context {
           throw new java.io.InterruptedIOException("interrupted while writing");
         }
         if (!f.isSuccess()) {
-          throw new IOException("client closed the connection", f.cause());
+          throw new ClientGone(f.cause());
         }
       }
     }

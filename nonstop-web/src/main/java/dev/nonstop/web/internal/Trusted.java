@@ -1,5 +1,6 @@
 package dev.nonstop.web.internal;
 
+import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -56,23 +57,31 @@ public final class Trusted {
     return false;
   }
 
-  /** Parses an IP literal without DNS; null when {@code s} is not one. */
+  /**
+   * Parses an IP literal, strictly and without DNS; null when {@code s} is not one. Strict because the
+   * JDK's parser takes {@code 1} or {@code 1.2.3} as addresses (BSD shorthand) and sends anything
+   * else that looks numeric, such as {@code 999.1.1.1}, to the resolver: a client must not be able
+   * to trigger DNS lookups through a header.
+   */
   public static InetAddress literal(String s) {
-    s = s.trim();
-    if (s.startsWith("[") && s.endsWith("]")) {
-      s = s.substring(1, s.length() - 1);
+    String t = s.trim();
+    if (t.length() > 2 && t.startsWith("[") && t.endsWith("]")) {
+      t = t.substring(1, t.length() - 1);
     }
-    if (s.isEmpty() || !(s.indexOf(':') >= 0 || s.chars().allMatch(ch -> ch == '.' || Character.isDigit(ch)))) {
-      return null;
-    }
-    if (s.indexOf(':') >= 0 && !s.chars().allMatch(ch -> ch == ':' || ch == '.' || Character.digit(ch, 16) >= 0)) {
+    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(t);
+    if (bytes == null) {
       return null;
     }
     try {
-      return InetAddress.getByName(s); // a literal: no lookup happens
+      return InetAddress.getByAddress(bytes); // IPv4-mapped IPv6 comes back as IPv4
     } catch (UnknownHostException e) {
-      return null;
+      return null; // not 4 or 16 bytes: cannot happen
     }
+  }
+
+  /** {@code a} as text: dotted quad, or RFC 5952 IPv6 ({@code 2001:db8::1}, not the JDK's long form). */
+  public static String text(InetAddress a) {
+    return NetUtil.toAddressString(a);
   }
 
   private static Block parse(String cidr) {
