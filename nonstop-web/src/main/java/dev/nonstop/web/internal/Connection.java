@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -54,6 +55,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
   private long deadline; // 0 = no timeout armed
   private volatile boolean draining;
   private boolean partial; // bytes of a request head have arrived
+  private boolean answeringHead; // the response being written answers a HEAD request
 
   private HttpRequest request;
   private RequestTarget target;
@@ -83,6 +85,14 @@ final class Connection extends ChannelInboundHandlerAdapter {
       }
       ctx.fireChannelRead(msg);
     }
+  }
+
+  /**
+   * Whether the response being written answers HEAD. For the response encoder: such a response has
+   * GET's headers but no body, not even the last chunk of a streamed one.
+   */
+  boolean answeringHead() {
+    return answeringHead;
   }
 
   boolean isDraining() {
@@ -167,14 +177,14 @@ final class Connection extends ChannelInboundHandlerAdapter {
       }
       return;
     }
-    String problem = RequestChecks.check(r);
+    RequestChecks.Problem problem = RequestChecks.check(r);
     if (problem != null) {
-      reject(problem.startsWith("505") ? HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED : HttpResponseStatus.BAD_REQUEST,
-          problem.startsWith("505") ? problem.substring(4) : problem);
+      reject(problem.status(), problem.message());
       return;
     }
     target = RequestTarget.parse(r.uri());
-    if (target == null) {
+    // The asterisk form names the server as a whole and exists for OPTIONS only (RFC 9112 3.2.4).
+    if (target == null || ("*".equals(target.path()) && !HttpMethod.OPTIONS.equals(r.method()))) {
       reject(HttpResponseStatus.BAD_REQUEST, "malformed request target");
       return;
     }
@@ -191,11 +201,6 @@ final class Connection extends ChannelInboundHandlerAdapter {
       return;
     }
     boolean chunked = HttpUtil.isTransferEncodingChunked(r);
-    String te = r.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
-    if (te != null && !chunked) {
-      reject(HttpResponseStatus.NOT_IMPLEMENTED, "unsupported Transfer-Encoding: " + te);
-      return;
-    }
     if (isMultipart(r)) {
       limit = Math.max(limit, settings.maxMultipartSize());
     }
@@ -260,6 +265,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
   private void run() {
     state = State.RUNNING;
+    answeringHead = HttpMethod.HEAD.equals(request.method());
     ByteBuf content = body != null ? body : Unpooled.EMPTY_BUFFER;
     body = null;
     HttpContext ctx = new HttpContext(this, dispatcher, request, target, route, params, content, multipart);
@@ -312,12 +318,13 @@ final class Connection extends ChannelInboundHandlerAdapter {
   private void reject(HttpResponseStatus status, String message) {
     cancelTimer();
     state = State.CLOSING;
+    answeringHead = false;
     releaseRequest();
     server.countRejected(status.code());
     byte[] json = ("{\"error\":" + JsonText.quote(message) + "}").getBytes(StandardCharsets.UTF_8);
     FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(json));
     HttpHeaders h = res.headers();
-    h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    h.set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8"); // as every other JSON answer
     h.setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
     h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     channel.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);

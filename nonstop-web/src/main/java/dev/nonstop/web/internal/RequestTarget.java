@@ -19,8 +19,12 @@ record RequestTarget(String uri, String path, String rawQuery) {
       if (scheme <= 0) {
         return null;
       }
-      int slash = u.indexOf('/', scheme + 3);
-      u = slash < 0 ? "/" : u.substring(slash);
+      // The authority ends at the first '/', '?' or '#' (RFC 3986 3.2): http://host?q has path "/" and query q.
+      int end = scheme + 3;
+      while (end < u.length() && "/?#".indexOf(u.charAt(end)) < 0) {
+        end++;
+      }
+      u = end == u.length() ? "/" : u.charAt(end) == '/' ? u.substring(end) : "/" + u.substring(end);
     }
     int q = u.indexOf('?');
     int hash = u.indexOf('#');
