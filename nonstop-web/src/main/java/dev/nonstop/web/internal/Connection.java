@@ -6,7 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
@@ -44,6 +44,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Connection extends ChannelInboundHandlerAdapter {
   private enum State { IDLE, HEAD, BODY, RUNNING, CLOSING }
+
+  private static final long LINGER_MILLIS = 2000;
 
   private final HttpServer server;
   private final Settings settings;
@@ -327,7 +329,31 @@ final class Connection extends ChannelInboundHandlerAdapter {
     h.set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8"); // as every other JSON answer
     h.setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
     h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    channel.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    channel.writeAndFlush(res).addListener(f -> lingeringClose());
+  }
+
+  /**
+   * Closes after an error answer without losing it: closing at once while the client is still
+   * sending (a 413 body, a slow request) makes the kernel send a reset, which can destroy the
+   * response in flight. So, as nginx's lingering_close and Go's closeWriteAndWait do: send FIN,
+   * discard whatever still arrives (state CLOSING drops it), and close when the client does or
+   * after a short grace period.
+   */
+  private void lingeringClose() {
+    if (!channel.isActive()) {
+      return;
+    }
+    if (channel instanceof DuplexChannel d && !d.isOutputShutdown()) {
+      d.shutdownOutput().addListener(f -> {
+        if (!f.isSuccess()) {
+          channel.close();
+        }
+      });
+      channel.config().setAutoRead(true);
+      channel.eventLoop().schedule(() -> channel.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+    } else {
+      channel.close();
+    }
   }
 
   private void releaseRequest() {
