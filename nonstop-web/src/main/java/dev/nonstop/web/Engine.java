@@ -47,6 +47,9 @@ public final class Engine extends RouteGroup {
   private Handler[] noRoute = {};
   private Handler[] noMethod = {};
   private volatile HttpServer server;
+  // Built once: they add the built-in routes to the router, so a start that failed to bind can be retried.
+  private Dispatcher dispatcher;
+  private Dispatcher management;
 
   private Engine(Builder b) {
     super(null, "", List.of(), b.execution);
@@ -123,14 +126,16 @@ public final class Engine extends RouteGroup {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
     }
-    Trusted trusted = new Trusted(settings.trustedProxies());
-    boolean separate = settings.managementPort() >= 0;
-    Dispatcher dispatcher = new Dispatcher(settings, router, chainOf(noRoute), chainOf(noMethod), health,
-        meters, prometheus, json, trusted, !separate);
-    Dispatcher management = separate
-        ? new Dispatcher(settings, new Router<>(), new Handler[0], new Handler[0], health, meters, prometheus, json,
-            trusted, true)
-        : null;
+    if (dispatcher == null) {
+      Trusted trusted = new Trusted(settings.trustedProxies());
+      boolean separate = settings.managementPort() >= 0;
+      dispatcher = new Dispatcher(settings, router, chainOf(noRoute), chainOf(noMethod), health,
+          meters, prometheus, json, trusted, !separate);
+      management = separate
+          ? new Dispatcher(settings, new Router<>(), new Handler[0], new Handler[0], health, meters, prometheus, json,
+              trusted, true)
+          : null;
+    }
     HttpServer s = new HttpServer(settings, dispatcher, management, meters);
     s.start(port);
     server = s;
@@ -284,7 +289,10 @@ public final class Engine extends RouteGroup {
     public Builder maxMultipartSize(long n) { this.maxMultipartSize = positive("maxMultipartSize", n); return this; }
     public Builder headerReadTimeout(Duration d) { this.headerReadTimeout = positive("headerReadTimeout", d); return this; }
     public Builder idleTimeout(Duration d) { this.idleTimeout = positive("idleTimeout", d); return this; }
-    /** Time between readiness turning 503 and the listener closing, so load balancers notice. */
+    /**
+     * Time between readiness turning 503 and the listener closing, so load balancers notice;
+     * meanwhile every request, on new connections too, is served as usual.
+     */
     public Builder shutdownDelay(Duration d) { this.shutdownDelay = nonNegative("shutdownDelay", d); return this; }
     /** The longest that in-flight requests may run after the listener closed. */
     public Builder drainTimeout(Duration d) { this.drainTimeout = nonNegative("drainTimeout", d); return this; }

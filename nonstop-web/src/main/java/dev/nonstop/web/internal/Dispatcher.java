@@ -6,7 +6,6 @@ import dev.nonstop.web.Handler;
 import dev.nonstop.web.Health;
 import dev.nonstop.web.internal.router.PathParams;
 import dev.nonstop.web.internal.router.Router;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -15,6 +14,7 @@ import jakarta.validation.Validator;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +30,11 @@ public final class Dispatcher {
   private static final ThreadFactory VIRTUAL = Thread.ofVirtual().name("nonstop-handler").factory();
   private static final Map<String, String> NOT_FOUND = Map.of("error", "not found");
   private static final Map<String, String> NOT_ALLOWED = Map.of("error", "method not allowed");
+  // Any token is a valid method, so unmatched requests would otherwise mint a label value per
+  // invented method; routed requests are bounded by the registered routes already.
+  private static final Set<String> STANDARD_METHODS =
+      Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE");
+  private static final String OTHER_METHOD = "OTHER";
 
   private final Settings settings;
   private final Router<Route> router;
@@ -58,8 +63,6 @@ public final class Dispatcher {
     if (builtins) {
       addBuiltins(health, prometheus);
     }
-    Gauge.builder("nonstop.http.server.requests.active", inFlight, AtomicInteger::get)
-        .description("HTTP requests being handled").register(meters);
   }
 
   private void addBuiltins(Health health, PrometheusMeterRegistry prometheus) {
@@ -148,8 +151,9 @@ public final class Dispatcher {
       if (route != null) {
         route.record(ctx.method(), ctx.responseStatus(), nanos);
       } else {
-        unmatched.computeIfAbsent(ctx.method() + ' ' + ctx.responseStatus(),
-                k -> Route.timer(meters, ctx.method(), Route.UNMATCHED, ctx.responseStatus()))
+        String method = STANDARD_METHODS.contains(ctx.method()) ? ctx.method() : OTHER_METHOD;
+        unmatched.computeIfAbsent(method + ' ' + ctx.responseStatus(),
+                k -> Route.timer(meters, method, Route.UNMATCHED, ctx.responseStatus()))
             .record(nanos, TimeUnit.NANOSECONDS);
       }
     }

@@ -34,7 +34,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Netty side of an engine: the listener (and the optional management listener), the connection
- * cap, and the drain. Invariants: a connection is in {@code connections} from accept to close; once
- * the drain begins no new connection is accepted on the main port, every idle connection is closed
+ * cap, and the drain. Invariants: a connection is in {@code connections} from accept to close;
+ * during the shutdown delay everything is served as usual (only readiness says 503); once the
+ * listener closes no new connection is accepted on the main port, every idle connection is closed
  * and every busy one closes after its response; the management listener closes last, so /readyz
  * stays observable (503) during the whole drain.
  */
@@ -57,10 +58,12 @@ public final class HttpServer {
   private final Dispatcher dispatcher;
   private final Dispatcher management;
   private final MeterRegistry meters;
-  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-  private final Set<Connection> managementConnections = ConcurrentHashMap.newKeySet();
+  // Keyed by channel: a Connection learns its channel only at channelActive, after it is listed here.
+  private final Map<Channel, Connection> connections = new ConcurrentHashMap<>();
+  private final Map<Channel, Connection> managementConnections = new ConcurrentHashMap<>();
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private volatile boolean listenerClosed;
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final Counter.Builder rejected = Counter.builder("nonstop.http.server.rejected")
       .description("Requests refused before routing (malformed, too large, too slow)");
@@ -134,16 +137,17 @@ public final class HttpServer {
     p.addLast("decoder", new StrictRequestDecoder(cfg));
     p.addLast("encoder", new HttpResponseEncoder());
     p.addLast("connection", conn);
-    Set<Connection> set = counted ? connections : managementConnections;
-    set.add(conn);
-    if (stopping.get() && counted) {
-      conn.drain();
+    Map<Channel, Connection> tracked = counted ? connections : managementConnections;
+    tracked.put(ch, conn);
+    if (listenerClosed && counted) {
+      // Accepted just before the listener closed but registered after the drain swept the set.
+      drain(ch, conn);
     }
     if (counted && open.incrementAndGet() >= settings.maxConnections()) {
       pauseAccepting();
     }
     ch.closeFuture().addListener(f -> {
-      set.remove(conn);
+      tracked.remove(ch);
       if (counted && open.decrementAndGet() < settings.maxConnections()) {
         resumeAccepting();
       }
@@ -161,7 +165,7 @@ public final class HttpServer {
   }
 
   private void resumeAccepting() {
-    if (acceptPaused && !stopping.get()) {
+    if (acceptPaused && !listenerClosed) {
       acceptPaused = false;
       listener.config().setAutoRead(true);
     }
@@ -198,11 +202,10 @@ public final class HttpServer {
         Thread.sleep(settings.shutdownDelay().toMillis()); // the delay itself is the point: let balancers notice
       }
       listener.close().syncUninterruptibly();
+      listenerClosed = true;
       int total = open.get();
       int busy = dispatcher.inFlight();
-      for (Connection c : connections) {
-        c.drain();
-      }
+      connections.forEach(HttpServer::drain);
       log.atInfo().addKeyValue("phase", "listener_closed").addKeyValue("connections", total)
           .addKeyValue("in_flight", busy)
           .log("drain: listener closed; {} connections, {} requests in flight", total, busy);
@@ -213,9 +216,7 @@ public final class HttpServer {
       int forced = open.get();
       int unfinished = dispatcher.inFlight();
       if (forced > 0) {
-        for (Connection c : connections) {
-          c.channel().close();
-        }
+        connections.keySet().forEach(Channel::close);
       }
       long ms = (System.nanoTime() - t0) / 1_000_000;
       log.atInfo().addKeyValue("phase", "drained").addKeyValue("forced_connections", forced)
@@ -226,13 +227,16 @@ public final class HttpServer {
     } finally {
       if (managementListener != null) {
         managementListener.close().syncUninterruptibly();
-        for (Connection c : managementConnections) {
-          c.channel().close();
-        }
+        managementConnections.keySet().forEach(Channel::close);
       }
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
       terminated.countDown();
     }
+  }
+
+  // On the channel's own event loop, so after its registration (and channelActive) has completed.
+  private static void drain(Channel ch, Connection conn) {
+    ch.eventLoop().execute(conn::drain);
   }
 
   public void awaitTermination() {
@@ -246,6 +250,9 @@ public final class HttpServer {
   private void registerMetrics() {
     Gauge.builder("nonstop.http.server.connections", open, AtomicInteger::get)
         .description("Open client connections").register(meters);
+    // The main port's requests only: management-port probes and scrapes are not the service's load.
+    Gauge.builder("nonstop.http.server.requests.active", dispatcher, Dispatcher::inFlight)
+        .description("HTTP requests being handled").register(meters);
     new JvmMemoryMetrics().bindTo(meters);
     new JvmGcMetrics().bindTo(meters);
     new JvmThreadMetrics().bindTo(meters);

@@ -51,10 +51,17 @@ public final class Route {
     if (i < 0 || i >= 500) {
       return;
     }
-    Timer t = timers.get(i);
-    if (t == null) {
+    Timer t;
+    if (!method.equals(requestMethod)) {
+      // HEAD served by a GET route: rare, so the registry's own lookup will do; caching it here
+      // would label every later GET of this status as HEAD.
       t = timer(meters, requestMethod, template, status);
-      timers.set(i, t);
+    } else {
+      t = timers.get(i);
+      if (t == null) {
+        t = timer(meters, method, template, status);
+        timers.set(i, t);
+      }
     }
     t.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
