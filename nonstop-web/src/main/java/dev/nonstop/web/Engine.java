@@ -109,7 +109,7 @@ public final class Engine extends RouteGroup {
       throw new IllegalStateException("route " + method + " " + path + ": routes must be registered before start()");
     }
     Route route = new Route(method, path, chain,
-        execution != null ? execution : settings.execution(), Middleware.bodyLimitOf(chain, settings.maxBodySize()),
+        execution != null ? execution : settings.execution(), Middleware.bodyLimitOf(chain, Route.NO_LIMIT),
         meters);
     router.add(method, path, route);
     routes.add(route);

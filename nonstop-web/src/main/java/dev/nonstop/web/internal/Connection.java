@@ -193,7 +193,12 @@ final class Connection extends ChannelInboundHandlerAdapter {
     request = r;
     params = new PathParams();
     route = dispatcher.lookup(r.method().name(), target.path(), params);
-    limit = route != null ? route.maxBodySize() : settings.maxBodySize();
+    boolean multipartBody = isMultipart(r);
+    // A route's own bodyLimit wins; otherwise multipart uploads (streamed to disk) get their own,
+    // usually larger, limit and everything else the in-memory body limit.
+    long routeLimit = route != null ? route.bodyLimit() : Route.NO_LIMIT;
+    limit = routeLimit != Route.NO_LIMIT ? routeLimit
+        : multipartBody ? settings.maxMultipartSize() : settings.maxBodySize();
 
     long length;
     try {
@@ -203,9 +208,6 @@ final class Connection extends ChannelInboundHandlerAdapter {
       return;
     }
     boolean chunked = HttpUtil.isTransferEncodingChunked(r);
-    if (isMultipart(r)) {
-      limit = Math.max(limit, settings.maxMultipartSize());
-    }
     if (length > limit) {
       reject(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body larger than " + limit + " bytes");
       return;
@@ -221,7 +223,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
       }
     }
     received = 0;
-    if (isMultipart(r)) {
+    if (multipartBody) {
       try {
         multipart = Forms.newMultipartDecoder(r);
       } catch (RuntimeException e) {
@@ -282,6 +284,9 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
   /** Called on the event loop once the last byte of a response was written. */
   void responseDone(boolean close) {
+    if (!channel.isActive()) {
+      return; // closed meanwhile (perhaps cut by the drain deadline): nothing left to schedule
+    }
     if (!channel.eventLoop().inEventLoop()) {
       channel.eventLoop().execute(() -> responseDone(close));
       return;
@@ -308,6 +313,9 @@ final class Connection extends ChannelInboundHandlerAdapter {
   /** Starts draining: an idle connection closes now, a busy one after its current response. */
   void drain() {
     draining = true;
+    if (channel == null) {
+      return; // not active yet: channelActive sees draining and the first response closes it
+    }
     channel.eventLoop().execute(() -> {
       if (state == State.IDLE || (state == State.HEAD && !partial)) {
         state = State.CLOSING;

@@ -87,7 +87,7 @@ public final class Dispatcher {
 
   private void builtin(String path, Handler h) {
     for (String m : List.of("GET", "HEAD")) {
-      router.add(m, path, new Route(m, path, new Handler[] {h}, Execution.VIRTUAL_THREAD, settings.maxBodySize(), meters));
+      router.add(m, path, new Route(m, path, new Handler[] {h}, Execution.VIRTUAL_THREAD, Route.NO_LIMIT, meters));
     }
   }
 

@@ -740,6 +740,14 @@ public final class HttpContext implements Context {
       body.release();
       return false;
     }
+    if (!conn.channel().isActive()) {
+      // The client is gone or the drain deadline cut the connection (its event loop may be shut
+      // down already): a write would only fail, and log the failure from a dead loop.
+      body.release();
+      this.status = status;
+      releaseOnce();
+      return true;
+    }
     this.status = status;
     boolean close = shouldClose();
     HttpHeaders h = responseHeaders != null ? responseHeaders : new DefaultHttpHeaders();

@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -19,6 +21,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -27,6 +30,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -70,7 +74,6 @@ public final class HttpServer {
   private EventLoopGroup group;
   private Channel listener;
   private Channel managementListener;
-  private volatile boolean acceptPaused;
   private String transport;
 
   public HttpServer(Settings settings, Dispatcher dispatcher, Dispatcher management, MeterRegistry meters) {
@@ -114,6 +117,12 @@ public final class HttpServer {
     if (reusePort) {
       b.option(EpollChannelOption.SO_REUSEPORT, true);
     }
+    if (counted) {
+      // One accept per read, counted on the listener's own loop before the next accept: a burst cannot
+      // slip past the cap between accepting a connection and counting it.
+      b.option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(1));
+      b.handler(new Cap());
+    }
     InetSocketAddress address = settings.host() == null ? new InetSocketAddress(port) : new InetSocketAddress(settings.host(), port);
     try {
       return b.bind(address).sync().channel();
@@ -135,7 +144,13 @@ public final class HttpServer {
     ChannelPipeline p = ch.pipeline();
     p.addLast("watch", conn.new ByteWatcher());
     p.addLast("decoder", new StrictRequestDecoder(cfg));
-    p.addLast("encoder", new HttpResponseEncoder());
+    p.addLast("encoder", new HttpResponseEncoder() {
+      @Override
+      protected boolean isContentAlwaysEmpty(HttpResponse msg) {
+        // As HttpServerCodec does: a response to HEAD has GET's headers but no body, not even a last chunk.
+        return conn.answeringHead() || super.isContentAlwaysEmpty(msg);
+      }
+    });
     p.addLast("connection", conn);
     Map<Channel, Connection> tracked = counted ? connections : managementConnections;
     tracked.put(ch, conn);
@@ -143,31 +158,32 @@ public final class HttpServer {
       // Accepted just before the listener closed but registered after the drain swept the set.
       drain(ch, conn);
     }
-    if (counted && open.incrementAndGet() >= settings.maxConnections()) {
-      pauseAccepting();
-    }
-    ch.closeFuture().addListener(f -> {
-      tracked.remove(ch);
-      if (counted && open.decrementAndGet() < settings.maxConnections()) {
-        resumeAccepting();
-      }
-    });
+    ch.closeFuture().addListener(f -> tracked.remove(ch));
   }
 
   // At the cap we stop accepting instead of accepting and closing: new clients wait in the kernel's
-  // backlog and are served as soon as a slot frees up, rather than seeing a reset.
-  private void pauseAccepting() {
-    if (!acceptPaused) {
-      acceptPaused = true;
-      listener.config().setAutoRead(false);
-      log.atWarn().addKeyValue("connections", open.get()).log("connection cap {} reached; pausing accept", settings.maxConnections());
-    }
-  }
-
-  private void resumeAccepting() {
-    if (acceptPaused && !listenerClosed) {
-      acceptPaused = false;
-      listener.config().setAutoRead(true);
+  // backlog and are served as soon as a slot frees up, rather than seeing a reset. Pausing and
+  // resuming run on the listener's event loop only: epoll ignores an autoRead change made from another
+  // thread while a read is pending, and a pause and a resume from two threads could interleave.
+  private final class Cap extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object child) {
+      Channel listening = ctx.channel();
+      if (open.incrementAndGet() >= settings.maxConnections() && listening.config().isAutoRead()) {
+        listening.config().setAutoRead(false);
+        log.atWarn().addKeyValue("connections", open.get())
+            .log("connection cap {} reached; pausing accept", settings.maxConnections());
+      }
+      ((Channel) child).closeFuture().addListener(f -> {
+        if (open.decrementAndGet() < settings.maxConnections() && !listenerClosed) {
+          listening.eventLoop().execute(() -> {
+            if (open.get() < settings.maxConnections() && !listenerClosed) {
+              listening.config().setAutoRead(true);
+            }
+          });
+        }
+      });
+      ctx.fireChannelRead(child);
     }
   }
 

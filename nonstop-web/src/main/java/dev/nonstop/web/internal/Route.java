@@ -25,17 +25,20 @@ public final class Route {
   private final String template;
   private final Handler[] chain;
   private final Execution execution;
-  private final long maxBodySize;
+  /** {@link #bodyLimit()} of a route without {@code Middleware.bodyLimit}: the engine's limits apply. */
+  public static final long NO_LIMIT = -1;
+
+  private final long bodyLimit;
   private final MeterRegistry meters;
   private final AtomicReferenceArray<Timer> timers = new AtomicReferenceArray<>(500);
 
-  public Route(String method, String template, Handler[] chain, Execution execution, long maxBodySize,
+  public Route(String method, String template, Handler[] chain, Execution execution, long bodyLimit,
       MeterRegistry meters) {
     this.method = method;
     this.template = template;
     this.chain = chain;
     this.execution = execution;
-    this.maxBodySize = maxBodySize;
+    this.bodyLimit = bodyLimit;
     this.meters = meters;
   }
 
@@ -43,7 +46,8 @@ public final class Route {
   public String template() { return template; }
   public Handler[] chain() { return chain; }
   public Execution execution() { return execution; }
-  public long maxBodySize() { return maxBodySize; }
+  /** The route's own body limit from {@code Middleware.bodyLimit}, or {@link #NO_LIMIT}. */
+  public long bodyLimit() { return bodyLimit; }
 
   /** Records one request's latency by route template, method and status. */
   public void record(String requestMethod, int status, long nanos) {

@@ -26,7 +26,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -189,8 +188,6 @@ class ContextFormIT {
   }
 
   @Test
-  @Disabled("Connection.onHead takes max(maxBodySize, maxMultipartSize) for multipart, so a multipart limit "
-      + "below maxBodySize (8 MiB by default) has no effect; see the report of the context tests")
   void multipartLimitBelowTheBodyLimitStillApplies() {
     Engine e = Engine.builder().maxMultipartSize(MULTIPART_LIMIT).build();
     e.post("/upload", c -> c.json(200, Map.of("files", c.formFiles().size())));

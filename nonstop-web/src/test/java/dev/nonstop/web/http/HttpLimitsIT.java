@@ -19,7 +19,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -237,19 +236,14 @@ class HttpLimitsIT {
     connect(e).assertServes();
   }
 
-  // The cap is enforced by pausing accept. The native (epoll) variants wait for a fix in HttpServer:
-  // it pauses from the child's event loop, and epoll ignores an autoRead change from another thread
-  // while a read is pending (AbstractEpollChannel.clearEpollIn), so the listener keeps accepting.
-  private static final String EPOLL_CAP_BUG = "HttpServer pauses accept from the child's event loop, which epoll"
-      + " ignores while a read is pending, and counts after a whole accept batch; see the HTTP tests' report";
-
+  // The cap is enforced by pausing accept on the listener's own event loop (epoll ignores an
+  // autoRead change made from another thread while a read is pending), once per accepted socket.
   @Test
   void clientsOverTheConnectionCapWaitInsteadOfBeingReset() throws Exception {
     assertCapMakesClientsWait(false);
   }
 
   @Test
-  @Disabled(EPOLL_CAP_BUG)
   void clientsOverTheConnectionCapWaitInsteadOfBeingResetOnEpoll() throws Exception {
     assertCapMakesClientsWait(true);
   }
@@ -275,7 +269,6 @@ class HttpLimitsIT {
   }
 
   @Test
-  @Disabled(EPOLL_CAP_BUG)
   void connectionCapHoldsForABurstOfClients() throws Exception {
     Engine e = startOwn(b -> b.maxConnections(2).headerReadTimeout(Duration.ofSeconds(5)));
     List<RawClient> burst = new ArrayList<>();
