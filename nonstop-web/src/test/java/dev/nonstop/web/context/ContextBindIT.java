@@ -3,6 +3,8 @@ package dev.nonstop.web.context;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nonstop.web.Engine;
+import dev.nonstop.web.testing.Servers;
+import dev.nonstop.web.testing.TestServer;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -10,11 +12,17 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** bind(Type) for JSON and forms with Bean Validation, and bindQuery. */
 class ContextBindIT {
@@ -29,6 +37,8 @@ class ContextBindIT {
     public List<String> sort = List.of();
   }
 
+  @RegisterExtension
+  static final Servers servers = new Servers();
   private static TestServer server;
 
   @BeforeAll
@@ -37,12 +47,7 @@ class ContextBindIT {
     app.post("/users", c -> c.json(201, c.bind(NewUser.class)));
     app.post("/search", c -> c.json(200, c.bind(Search.class)));
     app.get("/search", c -> c.json(200, c.bindQuery(Search.class)));
-    server = TestServer.start(app);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
+    server = servers.start(app);
   }
 
   private static HttpResponse<String> post(String path, String contentType, String body) {
@@ -53,43 +58,61 @@ class ContextBindIT {
     return server.send(b);
   }
 
-  @Test
-  void bindReadsJsonIntoAValidatedRecord() {
-    HttpResponse<String> r = post("/users", "application/json; charset=utf-8",
-        "{\"name\":\"Ada\",\"email\":\"ada@example.com\",\"age\":36,\"tags\":[\"math\"],\"unknown\":true}");
-    assertThat(r.statusCode()).isEqualTo(201);
-    assertThat(TestServer.json(r)).isEqualTo(Map.of("name", "Ada", "email", "ada@example.com", "age", 36,
-        "tags", List.of("math")));
+  static Stream<Arguments> validBodies() {
+    String ada = "{\"name\":\"Ada\",\"email\":\"ada@example.com\",\"age\":36}";
+    String adaBound = "{\"name\":\"Ada\",\"email\":\"ada@example.com\",\"age\":36,\"tags\":null}";
+    String form = "application/x-www-form-urlencoded";
+    return Stream.of(
+        Arguments.of("JSON, unknown fields ignored", "application/json; charset=utf-8",
+            "{\"name\":\"Ada\",\"email\":\"ada@example.com\",\"age\":36,\"tags\":[\"math\"],\"unknown\":true}",
+            "{\"name\":\"Ada\",\"email\":\"ada@example.com\",\"age\":36,\"tags\":[\"math\"]}"),
+        Arguments.of("JSON without a Content-Type", null, ada, adaBound),
+        Arguments.of("vendor JSON (+json)", "application/vnd.api+json", ada, adaBound),
+        Arguments.of("a url-encoded form", form, "name=Ada+Lovelace&email=ada%40example.com&age=36&tags=math&tags=poetry",
+            "{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"age\":36,\"tags\":[\"math\",\"poetry\"]}"),
+        Arguments.of("a single form value into a list", form, "name=Ada&email=ada%40example.com&age=36&tags=math",
+            "{\"name\":\"Ada\",\"email\":\"ada@example.com\",\"age\":36,\"tags\":[\"math\"]}"));
   }
 
-  @Test
-  void bindTreatsABodyWithoutContentTypeAsJson() {
-    HttpResponse<String> r = post("/users", null, "{\"name\":\"Ada\",\"email\":\"ada@example.com\",\"age\":36}");
-    assertThat(r.statusCode()).isEqualTo(201);
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("validBodies")
+  void bindReadsTheBodyIntoAValidatedRecord(String name, String contentType, String body, String bound) {
+    HttpResponse<String> r = post("/users", contentType, body);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    assertThat(TestServer.json(r)).isEqualTo(TestServer.json(bound));
   }
 
-  @Test
-  void malformedJsonGets400WithTheParserMessage() {
-    HttpResponse<String> r = post("/users", "application/json", "{\"name\": \"Ada\",");
-    assertThat(r.statusCode()).isEqualTo(400);
+  /**
+   * An error ending in "..." is a prefix (the rest is the parser's own words), else the whole message.
+   * The last column: whether the message is known to keep our class names from the client. A JSON
+   * array for a record does not yet: Jackson's message names the target class.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      malformed JSON               | application/json    | {"name": "Ada",                | 400 | malformed JSON: ...         | true
+      JSON of the wrong type       | application/json    | {"name":"Ada","age":"old"}     | 400 | malformed JSON: ...         | true
+      JSON of the wrong shape      | application/json    | [1,2]                          | 400 | malformed JSON: ...         | false
+      an empty JSON body           | application/json    | ''                             | 400 | empty body (expected: JSON) | true
+      a JSON null                  | application/json    | null                           | 400 | empty body (expected: JSON) | true
+      a form value of a wrong type | application/x-www-form-urlencoded | name=Ada&email=a%40b.c&age=old | 400 | malformed form: ... | true
+      an unsupported Content-Type  | text/plain          | name=Ada                       | 415 | unsupported Content-Type: text/plain (expected: JSON or a form) | true
+      """)
+  void aBodyThatCannotBeBoundGetsItsStatusAndAJsonError(String name, String contentType, String body, int status,
+      String error, boolean hidesClassNames) {
+    HttpResponse<String> r = post("/users", contentType, body);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
     assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
-    Map<String, Object> body = TestServer.json(r);
-    assertThat(body).containsOnlyKeys("error");
-    assertThat((String) body.get("error")).startsWith("malformed JSON: ").doesNotContain("dev.nonstop");
-  }
-
-  @Test
-  void jsonOfTheWrongShapeGets400() {
-    assertThat(post("/users", "application/json", "{\"name\":\"Ada\",\"age\":\"old\"}").statusCode()).isEqualTo(400);
-    assertThat(post("/users", "application/json", "[1,2]").statusCode()).isEqualTo(400);
-  }
-
-  @Test
-  void emptyJsonBodyGets400() {
-    HttpResponse<String> r = post("/users", "application/json", "");
-    assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(TestServer.json(r)).containsEntry("error", "empty body (expected: JSON)");
-    assertThat(post("/users", "application/json", "null").statusCode()).isEqualTo(400);
+    Map<String, Object> json = TestServer.json(r);
+    assertThat(json).containsOnlyKeys("error");
+    String message = (String) json.get("error");
+    if (hidesClassNames) {
+      assertThat(message).doesNotContain("dev.nonstop");
+    }
+    if (error.endsWith("...")) {
+      assertThat(message).startsWith(error.substring(0, error.length() - 3));
+    } else {
+      assertThat(message).isEqualTo(error);
+    }
   }
 
   @Test
@@ -97,30 +120,21 @@ class ContextBindIT {
     HttpResponse<String> r = post("/users", "application/json",
         "{\"name\":\" \",\"email\":\"not-an-email\",\"age\":7,\"tags\":[\"a\",\"b\",\"c\",\"d\"]}");
     assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(TestServer.json(r)).isEqualTo(Map.of(
-        "error", "validation failed",
-        "errors", List.of(
-            Map.of("field", "age", "message", "must be greater than or equal to 18"),
-            Map.of("field", "email", "message", "must be a well-formed email address"),
-            Map.of("field", "name", "message", "must not be blank"),
-            Map.of("field", "tags", "message", "size must be between 0 and 3"))));
+    assertThat(TestServer.json(r)).isEqualTo(validationFailed(
+        "age", "must be greater than or equal to 18",
+        "email", "must be a well-formed email address",
+        "name", "must not be blank",
+        "tags", "size must be between 0 and 3"));
   }
 
   @Test
-  void bindReadsAUrlEncodedFormIntoARecord() {
-    HttpResponse<String> r = post("/users", "application/x-www-form-urlencoded",
-        "name=Ada+Lovelace&email=ada%40example.com&age=36&tags=math&tags=poetry");
-    assertThat(r.statusCode()).isEqualTo(201);
-    assertThat(TestServer.json(r)).isEqualTo(Map.of("name", "Ada Lovelace", "email", "ada@example.com", "age", 36,
-        "tags", List.of("math", "poetry")));
-  }
-
-  @Test
-  void aSingleFormValueBindsIntoAList() {
-    HttpResponse<String> r = post("/users", "application/x-www-form-urlencoded",
-        "name=Ada&email=ada%40example.com&age=36&tags=math");
-    assertThat(r.statusCode()).isEqualTo(201);
-    assertThat(TestServer.json(r)).containsEntry("tags", List.of("math"));
+  void invalidFormGets400WithFieldErrors() {
+    HttpResponse<String> r = post("/users", "application/x-www-form-urlencoded", "name=&email=x&age=200");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(TestServer.json(r)).isEqualTo(validationFailed(
+        "age", "must be less than or equal to 150",
+        "email", "must be a well-formed email address",
+        "name", "must not be blank"));
   }
 
   @Test
@@ -129,39 +143,6 @@ class ContextBindIT {
         .field("sort", "name").field("sort", "-date").post(server.request("/search")));
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(TestServer.json(r)).isEqualTo(Map.of("q", "netty", "page", 3, "sort", List.of("name", "-date")));
-  }
-
-  @Test
-  void invalidFormGets400WithFieldErrors() {
-    HttpResponse<String> r = post("/users", "application/x-www-form-urlencoded", "name=&email=x&age=200");
-    assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(TestServer.json(r)).isEqualTo(Map.of(
-        "error", "validation failed",
-        "errors", List.of(
-            Map.of("field", "age", "message", "must be less than or equal to 150"),
-            Map.of("field", "email", "message", "must be a well-formed email address"),
-            Map.of("field", "name", "message", "must not be blank"))));
-  }
-
-  @Test
-  void formValueOfTheWrongTypeGets400() {
-    HttpResponse<String> r = post("/users", "application/x-www-form-urlencoded", "name=Ada&email=a%40b.c&age=old");
-    assertThat(r.statusCode()).isEqualTo(400);
-    assertThat((String) TestServer.json(r).get("error")).startsWith("malformed form: ");
-  }
-
-  @Test
-  void unsupportedContentTypeGets415() {
-    HttpResponse<String> r = post("/users", "text/plain", "name=Ada");
-    assertThat(r.statusCode()).isEqualTo(415);
-    assertThat(TestServer.json(r))
-        .containsEntry("error", "unsupported Content-Type: text/plain (expected: JSON or a form)");
-  }
-
-  @Test
-  void vendorJsonContentTypeIsJson() {
-    assertThat(post("/users", "application/vnd.api+json",
-        "{\"name\":\"Ada\",\"email\":\"ada@example.com\",\"age\":36}").statusCode()).isEqualTo(201);
   }
 
   @Test
@@ -175,10 +156,17 @@ class ContextBindIT {
   void bindQueryGets400ForViolations() {
     HttpResponse<String> r = server.get("/search?page=0");
     assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(TestServer.json(r)).isEqualTo(Map.of(
-        "error", "validation failed",
-        "errors", List.of(
-            Map.of("field", "page", "message", "must be greater than or equal to 1"),
-            Map.of("field", "q", "message", "must not be blank"))));
+    assertThat(TestServer.json(r)).isEqualTo(validationFailed(
+        "page", "must be greater than or equal to 1",
+        "q", "must not be blank"));
+  }
+
+  /** The 400 body for failed validation: the field errors given as field, message, field, message... */
+  private static Map<String, Object> validationFailed(String... fieldAndMessage) {
+    List<Map<String, String>> errors = new ArrayList<>();
+    for (int i = 0; i < fieldAndMessage.length; i += 2) {
+      errors.add(Map.of("field", fieldAndMessage[i], "message", fieldAndMessage[i + 1]));
+    }
+    return Map.of("error", "validation failed", "errors", errors);
   }
 }

@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.nonstop.web.Engine;
 import dev.nonstop.web.Handler;
 import dev.nonstop.web.RouteGroup;
+import dev.nonstop.web.testing.Servers;
+import dev.nonstop.web.testing.TestServer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -15,15 +17,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The handler chain: request-scoped values, middleware order around next(), abort, groups, Gin's
  * "use applies to later routes", registration errors, and custom 404/405 handlers.
  */
 class ContextChainIT {
+  @RegisterExtension
+  static final Servers servers = new Servers();
   private static TestServer server;
   private static final AtomicBoolean reachedHandler = new AtomicBoolean();
   private static final AtomicReference<Boolean> outerSawAborted = new AtomicReference<>();
@@ -92,12 +96,7 @@ class ContextChainIT {
 
     app.noRoute(c -> c.json(404, Map.of("error", "nothing at " + c.path(), "trace", c.<List<String>>get("trace"))));
     app.noMethod(c -> c.string(405, "try " + c.responseStatus()));
-    server = TestServer.start(app);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
+    server = servers.start(app);
   }
 
   @Test
@@ -186,15 +185,14 @@ class ContextChainIT {
   void defaultNoRouteAndNoMethodAnswerJson() {
     Engine e = Engine.builder().build();
     e.get("/only-get", c -> c.string(200, "ok"));
-    try (TestServer s = TestServer.start(e)) {
-      HttpResponse<String> missing = s.get("/missing");
-      assertThat(missing.statusCode()).isEqualTo(404);
-      assertThat(TestServer.json(missing)).isEqualTo(Map.of("error", "not found"));
-      HttpResponse<String> wrong = s.send(s.request("/only-get").DELETE());
-      assertThat(wrong.statusCode()).isEqualTo(405);
-      assertThat(wrong.headers().firstValue("Allow")).hasValue("GET, HEAD");
-      assertThat(TestServer.json(wrong)).isEqualTo(Map.of("error", "method not allowed"));
-    }
+    TestServer s = servers.start(e);
+    HttpResponse<String> missing = s.get("/missing");
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(TestServer.json(missing)).isEqualTo(Map.of("error", "not found"));
+    HttpResponse<String> wrong = s.send(s.request("/only-get").DELETE());
+    assertThat(wrong.statusCode()).isEqualTo(405);
+    assertThat(wrong.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    assertThat(TestServer.json(wrong)).isEqualTo(Map.of("error", "method not allowed"));
   }
 
   @Test

@@ -5,30 +5,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nonstop.web.Engine;
 import dev.nonstop.web.Execution;
 import dev.nonstop.web.Handler;
+import dev.nonstop.web.testing.Servers;
+import dev.nonstop.web.testing.TestServer;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Where chains run: virtual threads by default, the event loop for routes that opt in. */
 class ContextExecutionIT {
+  @RegisterExtension
+  static final Servers servers = new Servers();
   private static TestServer server;
   private static TestServer loopByDefault;
 
   /** Answers where the middleware and the handler ran. */
-  private static final Handler WHERE = c -> {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("middlewareVirtual", c.get("middlewareVirtual"));
-    m.put("virtual", Thread.currentThread().isVirtual());
-    m.put("name", Thread.currentThread().getName());
-    c.json(200, m);
-  };
+  private static final Handler WHERE = c -> c.json(200, Echo.of(
+      "middlewareVirtual", c.get("middlewareVirtual"),
+      "virtual", Thread.currentThread().isVirtual(),
+      "name", Thread.currentThread().getName()));
 
   @BeforeAll
   static void start() {
@@ -44,18 +44,12 @@ class ContextExecutionIT {
       Thread.sleep(300);
       c.string(200, "rested");
     });
-    server = TestServer.start(app);
+    server = servers.start(app);
 
     Engine loop = Engine.builder().execution(Execution.EVENT_LOOP).build();
     loop.get("/loop", WHERE);
     loop.on(Execution.VIRTUAL_THREAD).get("/virtual", WHERE);
-    loopByDefault = TestServer.start(loop);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-    loopByDefault.close();
+    loopByDefault = servers.start(loop);
   }
 
   @Test

@@ -5,11 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.nonstop.web.Engine;
 import dev.nonstop.web.UploadedFile;
+import dev.nonstop.web.testing.RawConnection;
+import dev.nonstop.web.testing.Response;
+import dev.nonstop.web.testing.Servers;
+import dev.nonstop.web.testing.TestServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -18,20 +20,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Url-encoded and multipart forms, file uploads in memory and on disk, and the multipart size limit. */
 class ContextFormIT {
   private static final long MULTIPART_LIMIT = 64 * 1024;
+  @RegisterExtension
+  static final Servers servers = new Servers();
   private static TestServer server;
   private static TestServer limited;
   /** The temporary files that held the current upload's bytes while its handler ran. */
@@ -44,56 +47,41 @@ class ContextFormIT {
   @BeforeAll
   static void start() {
     Engine app = Engine.builder().build();
-    app.post("/form", c -> {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("name", c.postForm("name"));
-      m.put("missing", c.postForm("missing"));
-      m.put("default", c.postForm("missing", "dflt"));
-      m.put("presentDefault", c.postForm("name", "dflt"));
-      m.put("tags", c.postFormAll("tag"));
-      m.put("none", c.postFormAll("missing"));
-      m.put("map", c.postFormMap());
-      m.put("files", c.formFiles().size());
-      c.json(200, m);
-    });
+    app.post("/form", c -> c.json(200, Echo.of(
+        "name", c.postForm("name"),
+        "missing", c.postForm("missing"),
+        "default", c.postForm("missing", "dflt"),
+        "presentDefault", c.postForm("name", "dflt"),
+        "tags", c.postFormAll("tag"),
+        "none", c.postFormAll("missing"),
+        "map", c.postFormMap(),
+        "files", c.formFiles().size())));
     app.post("/upload", c -> {
       tempFiles.set(uploadTempFilesHolding(expectedOnDisk));
       List<Map<String, Object>> files = new ArrayList<>();
       for (UploadedFile f : c.formFiles()) {
-        Map<String, Object> fm = new LinkedHashMap<>();
-        fm.put("field", f.field());
-        fm.put("filename", f.filename());
-        fm.put("contentType", f.contentType());
-        fm.put("size", f.size());
         try (InputStream in = f.open()) {
-          fm.put("content", Arrays.hashCode(in.readAllBytes()));
+          files.add(Echo.of("field", f.field(), "filename", f.filename(), "contentType", f.contentType(),
+              "size", f.size(), "content", Arrays.hashCode(in.readAllBytes())));
         }
-        files.add(fm);
       }
       String saveAs = c.query("saveAs");
       if (saveAs != null) {
         c.formFile("doc").saveTo(saveDir.resolve(saveAs));
       }
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("fields", c.postFormMap());
-      m.put("files", files);
-      m.put("doc", c.formFile("doc") != null ? c.formFile("doc").filename() : null);
-      m.put("missing", c.formFile("missing"));
-      c.json(200, m);
+      c.json(200, Echo.of(
+          "fields", c.postFormMap(),
+          "files", files,
+          "doc", c.formFile("doc") != null ? c.formFile("doc").filename() : null,
+          "missing", c.formFile("missing")));
     });
     app.get("/ping", c -> c.string(200, "pong"));
-    server = TestServer.start(app);
+    server = servers.start(app);
 
     Engine small = Engine.builder().maxMultipartSize(MULTIPART_LIMIT).maxBodySize(16 * 1024).build();
     small.post("/upload", c -> c.json(200, Map.of("files", c.formFiles().size())));
     small.get("/ping", c -> c.string(200, "pong"));
-    limited = TestServer.start(small);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-    limited.close();
+    limited = servers.start(small);
   }
 
   @Test
@@ -191,12 +179,11 @@ class ContextFormIT {
   void multipartLimitBelowTheBodyLimitStillApplies() {
     Engine e = Engine.builder().maxMultipartSize(MULTIPART_LIMIT).build();
     e.post("/upload", c -> c.json(200, Map.of("files", c.formFiles().size())));
-    try (TestServer s = TestServer.start(e)) {
-      HttpResponse<String> r = s.send(new Multipart()
-          .file("doc", "huge.bin", "application/octet-stream", randomBytes((int) MULTIPART_LIMIT * 4))
-          .post(s.request("/upload").expectContinue(true)));
-      assertThat(r.statusCode()).isEqualTo(413);
-    }
+    TestServer s = servers.start(e);
+    HttpResponse<String> r = s.send(new Multipart()
+        .file("doc", "huge.bin", "application/octet-stream", randomBytes((int) MULTIPART_LIMIT * 4))
+        .post(s.request("/upload").expectContinue(true)));
+    assertThat(r.statusCode()).isEqualTo(413);
   }
 
   @Test
@@ -213,20 +200,18 @@ class ContextFormIT {
     Multipart body = new Multipart().file("doc", "huge.bin", "application/octet-stream",
         randomBytes((int) MULTIPART_LIMIT * 2));
     byte[] bytes = body.bytes();
-    try (Socket s = new Socket("127.0.0.1", limited.port())) {
-      s.setSoTimeout(10_000);
-      OutputStream out = s.getOutputStream();
-      out.write(("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: " + body.contentType()
-          + "\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    try (RawConnection c = limited.connect()) {
+      c.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: " + body.contentType()
+          + "\r\nTransfer-Encoding: chunked\r\n\r\n");
       // A chunk announced larger than what follows, cut just past the limit: the server has read every
       // byte sent when it answers and closes, so no reset can overtake the 413.
       int n = (int) MULTIPART_LIMIT + 1;
-      out.write((Integer.toHexString(n + 100) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.write(bytes, 0, n);
-      out.flush();
-      TestServer.Raw r = TestServer.Raw.parse(TestServer.readAll(s.getInputStream()));
+      c.send(Integer.toHexString(n + 100) + "\r\n");
+      c.send(Arrays.copyOf(bytes, n));
+      Response r = c.read();
       assertThat(r.status()).isEqualTo(413);
       assertThat(r.header("Connection")).isEqualToIgnoringCase("close");
+      c.assertClosedByServer();
     }
     assertThat(limited.get("/ping").body()).isEqualTo("pong");
   }

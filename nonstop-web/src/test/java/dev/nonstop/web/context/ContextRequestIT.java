@@ -5,19 +5,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nonstop.web.Cookie;
 import dev.nonstop.web.Engine;
+import dev.nonstop.web.testing.RawConnection;
+import dev.nonstop.web.testing.Response;
+import dev.nonstop.web.testing.Servers;
+import dev.nonstop.web.testing.TestServer;
+import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The request side of Context: path, query, headers, cookies (in and out) and the raw body. */
 class ContextRequestIT {
+  @RegisterExtension
+  static final Servers servers = new Servers();
   private static TestServer server;
 
   @BeforeAll
@@ -25,59 +31,39 @@ class ContextRequestIT {
     Engine app = Engine.builder().build();
     app.get("/users/:id/books/:book", c -> c.json(200, Map.of("id", c.param("id"), "book", c.param("book"))));
     app.get("/files/*path", c -> c.string(200, c.param("path")));
-    app.get("/line/:name", c -> {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("method", c.method());
-      m.put("path", c.path());
-      m.put("uri", c.uri());
-      m.put("route", c.route());
-      m.put("missingParam", c.param("nope"));
-      c.json(200, m);
-    });
-    app.get("/query", c -> {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("one", c.query("q"));
-      m.put("default", c.query("missing", "fallback"));
-      m.put("presentDefault", c.query("q", "fallback"));
-      m.put("all", c.queryAll("tag"));
-      m.put("none", c.queryAll("missing"));
-      m.put("map", c.queryMap());
-      c.json(200, m);
-    });
-    app.get("/headers", c -> {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("first", c.header("x-multi"));
-      m.put("all", c.headers("X-MULTI"));
-      m.put("missing", c.header("X-None"));
-      m.put("none", c.headers("X-None"));
-      c.json(200, m);
-    });
-    app.get("/cookies", c -> {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("session", c.cookie("session"));
-      m.put("theme", c.cookie("theme"));
-      m.put("missing", c.cookie("nope"));
-      c.json(200, m);
-    });
+    app.get("/line/:name", c -> c.json(200, Echo.of(
+        "method", c.method(),
+        "path", c.path(),
+        "uri", c.uri(),
+        "route", c.route(),
+        "missingParam", c.param("nope"))));
+    app.get("/query", c -> c.json(200, Echo.of(
+        "one", c.query("q"),
+        "default", c.query("missing", "fallback"),
+        "presentDefault", c.query("q", "fallback"),
+        "all", c.queryAll("tag"),
+        "none", c.queryAll("missing"),
+        "map", c.queryMap())));
+    app.get("/headers", c -> c.json(200, Echo.of(
+        "first", c.header("x-multi"),
+        "all", c.headers("X-MULTI"),
+        "missing", c.header("X-None"),
+        "none", c.headers("X-None"))));
+    app.get("/cookies", c -> c.json(200, Echo.of(
+        "session", c.cookie("session"),
+        "theme", c.cookie("theme"),
+        "missing", c.cookie("nope"))));
     app.get("/set-cookies", c -> {
       c.setCookie(Cookie.of("session", "abc123").maxAge(Duration.ofHours(1)).secure(true).sameSite("Strict"));
       c.setCookie(Cookie.of("theme", "dark").httpOnly(false).sameSite(null).path("/app").domain("example.com"));
       c.setCookie(Cookie.of("old", "").maxAge(Duration.ZERO));
       c.status(204);
     });
-    app.post("/body", c -> {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("length", c.body().length);
-      m.put("text", c.bodyString());
-      m.put("contentType", c.contentType());
-      c.json(200, m);
-    });
-    server = TestServer.start(app);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
+    app.post("/body", c -> c.json(200, Echo.of(
+        "length", c.body().length,
+        "text", c.bodyString(),
+        "contentType", c.contentType())));
+    server = servers.start(app);
   }
 
   @Test
@@ -147,7 +133,7 @@ class ContextRequestIT {
 
   @Test
   void cookiesFromSeveralCookieHeadersAreAllSeen() {
-    TestServer.Raw r = server.raw("GET", "/cookies", "Cookie", "session=s1", "Cookie", "theme=light");
+    Response r = server.fetch("GET", "/cookies", "Cookie", "session=s1", "Cookie", "theme=light");
     assertThat(TestServer.json(r.body())).containsEntry("session", "s1").containsEntry("theme", "light");
   }
 
@@ -212,10 +198,13 @@ class ContextRequestIT {
   }
 
   @Test
-  void chunkedRequestBodyIsReassembled() {
-    TestServer.Raw r = server.raw("POST /body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-        + "Content-Type: text/plain\r\nConnection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
-    assertThat(r.status()).isEqualTo(200);
-    assertThat(TestServer.json(r.body())).containsEntry("text", "hello world").containsEntry("length", 11);
+  void chunkedRequestBodyIsReassembled() throws IOException {
+    try (RawConnection c = server.connect()) {
+      Response r = c.send("POST /body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+          + "Content-Type: text/plain\r\nConnection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n").read();
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(TestServer.json(r.body())).containsEntry("text", "hello world").containsEntry("length", 11);
+      c.assertClosedByServer();
+    }
   }
 }

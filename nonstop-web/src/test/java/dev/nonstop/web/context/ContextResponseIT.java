@@ -3,6 +3,9 @@ package dev.nonstop.web.context;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nonstop.web.Engine;
+import dev.nonstop.web.testing.Response;
+import dev.nonstop.web.testing.Servers;
+import dev.nonstop.web.testing.TestServer;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +15,9 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -24,6 +27,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ContextResponseIT {
   private static final Instant MODIFIED = Instant.parse("2024-01-02T03:04:05Z");
   private static final String MODIFIED_HTTP = "Tue, 02 Jan 2024 03:04:05 GMT";
+  @RegisterExtension
+  static final Servers servers = new Servers();
   private static TestServer server;
 
   @TempDir
@@ -60,12 +65,7 @@ class ContextResponseIT {
       c.header("Content-Type", "text/x-custom");
       c.file(files.resolve("site.css"));
     });
-    server = TestServer.start(app);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
+    server = servers.start(app);
   }
 
   @Test
@@ -110,7 +110,7 @@ class ContextResponseIT {
 
   @Test
   void noContentHasNoContentLength() {
-    TestServer.Raw r = server.raw("GET", "/status/204");
+    Response r = server.fetch("GET", "/status/204");
     assertThat(r.status()).isEqualTo(204);
     assertThat(r.header("Content-Length")).isNull();
     assertThat(r.body()).isEmpty();
@@ -201,20 +201,16 @@ class ContextResponseIT {
     assertThat(server.get("/file/..").statusCode()).isEqualTo(404);
   }
 
-  @Test
-  void headOfAFileSendsItsLengthButNoBody() {
-    TestServer.Raw r = server.raw("HEAD", "/file/page.html");
-    assertThat(r.status()).isEqualTo(200);
-    assertThat(r.header("Content-Length")).isEqualTo(String.valueOf("content of page.html".length()));
-    assertThat(r.header("Content-Type")).isEqualTo("text/html; charset=utf-8");
-    assertThat(r.body()).isEmpty();
-  }
-
-  @Test
-  void headOfJsonSendsItsLengthButNoBody() {
-    TestServer.Raw r = server.raw("HEAD", "/json");
-    assertThat(r.status()).isEqualTo(201);
-    assertThat(r.header("Content-Length")).isEqualTo(String.valueOf("{\"message\":\"créé\"}".getBytes(StandardCharsets.UTF_8).length));
+  @ParameterizedTest(name = "HEAD {0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      /file/page.html | 200 | text/html; charset=utf-8        | content of page.html
+      /json           | 201 | application/json; charset=utf-8 | {"message":"créé"}
+      """)
+  void headSendsTheLengthOfTheBodyButNoBody(String target, int status, String type, String getBody) {
+    Response r = server.fetch("HEAD", target); // which asserts that no byte follows the head
+    assertThat(r.status()).isEqualTo(status);
+    assertThat(r.header("Content-Length")).isEqualTo(String.valueOf(getBody.getBytes(StandardCharsets.UTF_8).length));
+    assertThat(r.header("Content-Type")).isEqualTo(type);
     assertThat(r.body()).isEmpty();
   }
 

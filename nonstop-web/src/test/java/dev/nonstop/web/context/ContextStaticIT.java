@@ -3,20 +3,26 @@ package dev.nonstop.web.context;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nonstop.web.Engine;
+import dev.nonstop.web.testing.Response;
+import dev.nonstop.web.testing.Servers;
+import dev.nonstop.web.testing.TestServer;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** staticDir and staticFile: content types, index.html, 404s, and no way out of the root. */
 class ContextStaticIT {
   private static final String SECRET = "TOP SECRET, outside the root";
+  @RegisterExtension
+  static final Servers servers = new Servers();
   private static TestServer server;
 
   @TempDir
@@ -44,21 +50,22 @@ class ContextStaticIT {
     app.staticDir("/static", root);
     app.staticFile("/favicon.ico", tmp.resolve("favicon.ico"));
     app.get("/ping", c -> c.string(200, "pong"));
-    server = TestServer.start(app);
+    server = servers.start(app);
   }
 
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
-  @Test
-  void staticDirServesANestedFileWithItsContentType() {
-    HttpResponse<String> r = server.get("/static/css/deep/site.css");
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      a nested file                           | /static/css/deep/site.css | text/css; charset=utf-8  | body{}
+      index.html for the root                 | /static/                  | text/html; charset=utf-8 | <h1>home</h1>
+      index.html for a subdirectory           | /static/docs/             | text/html; charset=utf-8 | <h1>docs</h1>
+      a symlink that stays inside the root    | /static/alias.css         | text/css; charset=utf-8  | body{}
+      """)
+  void staticDirServesAFileWithItsContentTypeAndLastModified(String what, String target, String type, String body) {
+    HttpResponse<String> r = server.get(target);
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.headers().firstValue("Content-Type")).hasValue("text/css; charset=utf-8");
+    assertThat(r.headers().firstValue("Content-Type")).hasValue(type);
     assertThat(r.headers().firstValue("Last-Modified")).isPresent();
-    assertThat(r.body()).isEqualTo("body{}");
+    assertThat(r.body()).isEqualTo(body);
   }
 
   @Test
@@ -70,27 +77,11 @@ class ContextStaticIT {
   }
 
   @Test
-  void staticDirServesIndexHtmlForADirectory() {
-    HttpResponse<String> root = server.get("/static/");
-    assertThat(root.statusCode()).isEqualTo(200);
-    assertThat(root.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
-    assertThat(root.body()).isEqualTo("<h1>home</h1>");
-    assertThat(server.get("/static/docs/").body()).isEqualTo("<h1>docs</h1>");
-  }
-
-  @Test
   void staticDirAnswers404ForAMissingFileOrADirectoryWithoutIndex() {
     assertThat(server.get("/static/nope.txt").statusCode()).isEqualTo(404);
     assertThat(server.get("/static/css/deep/nope.css").statusCode()).isEqualTo(404);
     assertThat(server.get("/static/empty/").statusCode()).isEqualTo(404);
     assertThat(server.get("/static/css/").statusCode()).isEqualTo(404);
-  }
-
-  @Test
-  void staticDirFollowsASymlinkThatStaysInsideTheRoot() {
-    HttpResponse<String> r = server.get("/static/alias.css");
-    assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.body()).isEqualTo("body{}");
   }
 
   @ParameterizedTest
@@ -111,14 +102,14 @@ class ContextStaticIT {
       "/static/leakdir/",
       "/static/..%2f..%2f..%2f..%2f..%2f..%2f..%2f..%2f..%2f..%2fetc/passwd"})
   void staticDirNeverServesAFileOutsideItsRoot(String target) {
-    TestServer.Raw r = server.raw("GET", target);
+    Response r = server.fetch("GET", target);
     assertThat(r.status()).as(target).isEqualTo(404);
     assertThat(r.body()).doesNotContain(SECRET).doesNotContain("root:");
   }
 
   @Test
   void aNulInThePathIsRefused() {
-    TestServer.Raw r = server.raw("GET", "/static/index.html%00.css");
+    Response r = server.fetch("GET", "/static/index.html%00.css");
     assertThat(r.status()).isIn(400, 404);
     assertThat(server.get("/ping").body()).isEqualTo("pong");
   }
@@ -129,7 +120,7 @@ class ContextStaticIT {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("Content-Type")).hasValue("image/x-icon");
     assertThat(r.body()).isEqualTo("icon");
-    TestServer.Raw head = server.raw("HEAD", "/favicon.ico");
+    Response head = server.fetch("HEAD", "/favicon.ico");
     assertThat(head.status()).isEqualTo(200);
     assertThat(head.header("Content-Length")).isEqualTo("4");
     assertThat(head.body()).isEmpty();

@@ -3,22 +3,26 @@ package dev.nonstop.web.context;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nonstop.web.Engine;
-import java.io.ByteArrayOutputStream;
+import dev.nonstop.web.testing.Logs;
+import dev.nonstop.web.testing.RawConnection;
+import dev.nonstop.web.testing.Response;
+import dev.nonstop.web.testing.Servers;
+import dev.nonstop.web.testing.TestServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Context.stream (chunked, flushed as written) and Server-Sent Events, including a client that leaves. */
 class ContextStreamIT {
+  @RegisterExtension
+  static final Servers servers = new Servers();
   private static TestServer server;
   private static final AtomicReference<CountDownLatch> clientSawFirst = new AtomicReference<>();
   private static final AtomicReference<CountDownLatch> streaming = new AtomicReference<>();
@@ -62,37 +66,23 @@ class ContextStreamIT {
       }
     }));
     app.get("/ping", c -> c.string(200, "pong"));
-    server = TestServer.start(app);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
+    server = servers.start(app);
   }
 
   @Test
   void streamSendsEachFlushAsAChunkInOrder() throws IOException {
     clientSawFirst.set(new CountDownLatch(1));
-    try (Socket s = new Socket("127.0.0.1", server.port())) {
-      s.setSoTimeout(10_000);
-      s.getOutputStream().write("GET /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-          .getBytes(StandardCharsets.US_ASCII));
-      InputStream in = s.getInputStream();
-      ByteArrayOutputStream seen = new ByteArrayOutputStream();
-      while (!seen.toString(StandardCharsets.ISO_8859_1).contains("part1\n")) {
-        int b = in.read();
-        assertThat(b).as("the first chunk before the end of the stream").isNotNegative();
-        seen.write(b);
-      }
+    try (RawConnection c = server.connect()) {
+      Response r = c.send("GET /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").readHead();
+      String first = c.readUntil("part1\n");
       clientSawFirst.get().countDown();
-      seen.writeBytes(TestServer.readAll(in));
-      TestServer.Raw r = TestServer.Raw.parse(seen.toByteArray());
+      String body = first + c.readToEnd();
 
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.header("Transfer-Encoding")).isEqualTo("chunked");
       assertThat(r.header("Content-Length")).isNull();
       assertThat(r.header("Content-Type")).isEqualTo("text/plain; charset=utf-8");
-      assertThat(r.body()).isEqualTo("6\r\npart1\n\r\n6\r\npart2\n\r\n6\r\npart3\n\r\n0\r\n\r\n");
+      assertThat(body).isEqualTo("6\r\npart1\n\r\n6\r\npart2\n\r\n6\r\npart3\n\r\n0\r\n\r\n");
     }
   }
 
@@ -138,16 +128,9 @@ class ContextStreamIT {
     sendFailed.set(new CountDownLatch(1));
     failure.set(null);
     try (Logs logs = Logs.capture("nonstop.recovery")) {
-      try (Socket s = new Socket("127.0.0.1", server.port())) {
-        s.setSoTimeout(10_000);
-        s.getOutputStream().write("GET /ticks HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        InputStream in = s.getInputStream();
-        ByteArrayOutputStream seen = new ByteArrayOutputStream();
-        while (!seen.toString(StandardCharsets.ISO_8859_1).contains("data: 1\n")) {
-          int b = in.read();
-          assertThat(b).isNotNegative();
-          seen.write(b);
-        }
+      try (RawConnection c = server.connect()) {
+        c.send("GET /ticks HTTP/1.1\r\nHost: x\r\n\r\n").readHead();
+        c.readUntil("data: 1\n");
         assertThat(streaming.get().await(5, TimeUnit.SECONDS)).isTrue();
       } // closed mid-stream
 

@@ -6,15 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nonstop.web.Engine;
 import dev.nonstop.web.Handler;
 import dev.nonstop.web.Middleware;
+import dev.nonstop.web.testing.Logs;
+import dev.nonstop.web.testing.Servers;
+import dev.nonstop.web.testing.TestServer;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -22,6 +25,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ContextTimeoutIT {
   private static final Duration LIMIT = Duration.ofMillis(200);
   private static final AtomicReference<CountDownLatch> interrupted = new AtomicReference<>();
+  @RegisterExtension
+  static final Servers servers = new Servers();
   private static TestServer server;
 
   @BeforeAll
@@ -39,12 +44,7 @@ class ContextTimeoutIT {
     app.get("/slow", Middleware.timeout(LIMIT), sleepy);
     app.get("/slow-504", Middleware.timeout(LIMIT, 504), sleepy);
     app.get("/fast", Middleware.timeout(LIMIT), c -> c.string(200, "quick"));
-    server = TestServer.start(app);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
+    server = servers.start(app);
   }
 
   @ParameterizedTest

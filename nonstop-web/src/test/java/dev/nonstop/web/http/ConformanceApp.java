@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nonstop.web.Engine;
 import dev.nonstop.web.Middleware;
+import dev.nonstop.web.testing.RawConnection;
+import dev.nonstop.web.testing.Response;
+import dev.nonstop.web.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
@@ -23,8 +26,8 @@ final class ConformanceApp {
 
   private ConformanceApp() {}
 
-  /** Starts the app on a free port; {@code settings} may change the defaults of these tests. */
-  static Engine start(UnaryOperator<Engine.Builder> settings) {
+  /** The app, to start with {@code Servers}; {@code settings} may change the defaults of these tests. */
+  static Engine create(UnaryOperator<Engine.Builder> settings) {
     Engine e = settings.apply(Engine.builder()
         .maxInitialLineLength(MAX_LINE)
         .maxHeaderSize(MAX_HEADERS)
@@ -58,7 +61,7 @@ final class ConformanceApp {
     e.get("/only-get", c -> c.string(200, "only get"));
     e.post("/big", Middleware.bodyLimit(RAISED_LIMIT), c -> c.string(200, Integer.toString(c.body().length)));
     e.post("/small", Middleware.bodyLimit(LOWERED_LIMIT), c -> c.string(200, Integer.toString(c.body().length)));
-    return e.start(0);
+    return e;
   }
 
   /** A request body of {@code n} bytes. */
@@ -83,35 +86,46 @@ final class ConformanceApp {
   }
 
   /**
+   * Asserts that {@code c} serves a GET of /hello: the previous response was framed exactly (no stray
+   * body bytes) and the connection was kept.
+   */
+  static void assertServes(RawConnection c) throws Exception {
+    Response r = c.get("/hello");
+    assertThat(r.status()).as("GET /hello after the previous exchange: %s", r).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("hello");
+    assertThat(r.header("Connection")).as("Connection header").isNull();
+  }
+
+  /**
    * Runs {@code abuse} while another keep-alive connection has a request in flight, then proves that
    * connection is undisturbed (its answer arrives, it serves one more request) and that a new
    * connection is served too.
    */
-  static void assertHarmless(Engine e, Abuse abuse) throws Exception {
-    try (RawClient bystander = new RawClient(e.port())) {
-      bystander.assertServes();
-      bystander.send(RawClient.getRequest("/slow?ms=50&id=bystander"));
+  static void assertHarmless(TestServer app, Abuse abuse) throws Exception {
+    try (RawConnection bystander = app.connect()) {
+      assertServes(bystander);
+      bystander.send(RawConnection.getRequest("/slow?ms=50&id=bystander"));
       abuse.run();
       Response during = bystander.read();
       assertThat(during.status()).isEqualTo(200);
-      assertThat(during.bodyString()).isEqualTo("bystander");
-      bystander.assertServes();
+      assertThat(during.body()).isEqualTo("bystander");
+      assertServes(bystander);
     }
-    try (RawClient fresh = new RawClient(e.port())) {
-      fresh.assertServes();
+    try (RawConnection fresh = app.connect()) {
+      assertServes(fresh);
     }
   }
 
   /** Sends {@code raw} on a new connection and asserts {@code status}, {@code Connection: close} and the close. */
-  static Response assertRejected(Engine e, String raw, int status) throws Exception {
+  static Response assertRejected(TestServer app, String raw, int status) throws Exception {
     Response[] answer = new Response[1];
-    assertHarmless(e, () -> {
-      try (RawClient bad = new RawClient(e.port())) {
+    assertHarmless(app, () -> {
+      try (RawConnection bad = app.connect()) {
         Response r = bad.send(raw).read();
         assertThat(r.status()).as("status for %s", printable(raw)).isEqualTo(status);
         assertThat(r.header("Connection")).isEqualToIgnoringCase("close");
         assertThat(r.header("Content-Type")).isEqualTo("application/json; charset=utf-8");
-        assertThat(r.bodyString()).startsWith("{\"error\":\"");
+        assertThat(r.body()).startsWith("{\"error\":\"");
         bad.assertClosedByServer();
         answer[0] = r;
       }

@@ -2,27 +2,32 @@ package dev.nonstop.web.http;
 
 import static dev.nonstop.web.http.ConformanceApp.assertHarmless;
 import static dev.nonstop.web.http.ConformanceApp.assertRejected;
+import static dev.nonstop.web.http.ConformanceApp.assertServes;
 import static dev.nonstop.web.http.ConformanceApp.chunked;
-import static dev.nonstop.web.http.RawClient.getRequest;
-import static dev.nonstop.web.http.RawClient.postRequest;
+import static dev.nonstop.web.testing.RawConnection.getRequest;
+import static dev.nonstop.web.testing.RawConnection.postRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.nonstop.web.Engine;
+import dev.nonstop.web.testing.RawConnection;
+import dev.nonstop.web.testing.Response;
+import dev.nonstop.web.testing.Servers;
+import dev.nonstop.web.testing.TestServer;
 import java.io.ByteArrayInputStream;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,38 +36,31 @@ import org.junit.jupiter.params.provider.ValueSource;
  * ways, Expect, HEAD, malformed requests and the framework's automatic answers. Every bad input is
  * followed by proof that another open connection and a new one are still served.
  */
-@ExtendWith(NoLeaks.class)
 class HttpConformanceIT {
-  private static Engine app;
-  private static HttpClient http;
+  @RegisterExtension
+  static final Servers servers = new Servers();
+  private static TestServer app;
 
   @BeforeAll
   static void start() {
-    app = ConformanceApp.start(b -> b);
-    http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+    app = servers.start(ConformanceApp.create(b -> b));
   }
 
-  @AfterAll
-  static void stop() {
-    http.close();
-    app.stop(Duration.ZERO);
-  }
-
-  private static RawClient connect() throws Exception {
-    return new RawClient(app.port());
+  private static RawConnection connect() {
+    return app.connect();
   }
 
   @Test
   void keepAliveServesSeveralRequestsOnOneConnection() throws Exception {
-    try (RawClient c = connect()) {
+    try (RawConnection c = connect()) {
       for (int i = 0; i < 5; i++) {
         Response r = c.get("/slow?id=" + i);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.version()).isEqualTo("HTTP/1.1");
-        assertThat(r.bodyString()).isEqualTo(Integer.toString(i));
+        assertThat(r.body()).isEqualTo(Integer.toString(i));
         assertThat(r.header("Connection")).isNull();
       }
-      assertThat(c.send(postRequest("/echo", "still open")).read().bodyString()).isEqualTo("still open");
+      assertThat(c.send(postRequest("/echo", "still open")).read().body()).isEqualTo("still open");
     }
   }
 
@@ -71,10 +69,10 @@ class HttpConformanceIT {
       "GET /hello HTTP/1.0\r\n\r\n", // 1.0 closes by default, and needs no Host
       "GET /hello HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"})
   void connectionIsClosedAfterTheResponseWhenTheClientAsks(String request) throws Exception {
-    try (RawClient c = connect()) {
+    try (RawConnection c = connect()) {
       Response r = c.send(request).read();
       assertThat(r.status()).isEqualTo(200);
-      assertThat(r.bodyString()).isEqualTo("hello");
+      assertThat(r.body()).isEqualTo("hello");
       assertThat(r.header("Connection")).isEqualToIgnoringCase("close");
       c.assertClosedByServer();
     }
@@ -82,7 +80,7 @@ class HttpConformanceIT {
 
   @Test
   void http10WithKeepAliveStaysOpen() throws Exception {
-    try (RawClient c = connect()) {
+    try (RawConnection c = connect()) {
       for (int i = 0; i < 3; i++) {
         Response r = c.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").read();
         assertThat(r.status()).isEqualTo(200);
@@ -100,15 +98,15 @@ class HttpConformanceIT {
         + getRequest("/slow?ms=100&id=third")
         + "POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked("fourth, chunked", 4)
         + "GET /slow?ms=0&id=fifth HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n";
-    try (RawClient c = connect()) {
+    try (RawConnection c = connect()) {
       long t0 = System.nanoTime();
       c.send(pipeline);
-      assertThat(c.read().bodyString()).isEqualTo("first");
-      assertThat(c.read().bodyString()).isEqualTo("second, with a body");
-      assertThat(c.read().bodyString()).isEqualTo("third");
-      assertThat(c.read().bodyString()).isEqualTo("fourth, chunked");
+      assertThat(c.read().body()).isEqualTo("first");
+      assertThat(c.read().body()).isEqualTo("second, with a body");
+      assertThat(c.read().body()).isEqualTo("third");
+      assertThat(c.read().body()).isEqualTo("fourth, chunked");
       Response last = c.read();
-      assertThat(last.bodyString()).isEqualTo("fifth");
+      assertThat(last.body()).isEqualTo("fifth");
       assertThat(last.header("Connection")).isEqualToIgnoringCase("close");
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
       c.assertClosedByServer();
@@ -118,9 +116,9 @@ class HttpConformanceIT {
   @Test
   void pipelinedBadRequestIsAnsweredAfterTheGoodOnesAndCloses() throws Exception {
     assertHarmless(app, () -> {
-      try (RawClient c = connect()) {
+      try (RawConnection c = connect()) {
         c.send(getRequest("/slow?ms=100&id=good") + "G@T / HTTP/1.1\r\nHost: test\r\n\r\n" + getRequest("/hello"));
-        assertThat(c.read().bodyString()).isEqualTo("good");
+        assertThat(c.read().body()).isEqualTo("good");
         Response bad = c.read();
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.header("Connection")).isEqualToIgnoringCase("close");
@@ -132,61 +130,60 @@ class HttpConformanceIT {
   @Test
   void chunkedRequestBodyIsReassembled() throws Exception {
     String body = "hello, chunked world";
-    try (RawClient c = connect()) {
+    try (RawConnection c = connect()) {
       c.send("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
           + chunked(body, 3));
       Response r = c.read();
       assertThat(r.status()).isEqualTo(200);
-      assertThat(r.bodyString()).isEqualTo(body);
+      assertThat(r.body()).isEqualTo(body);
       assertThat(r.header("Content-Length")).isEqualTo(Integer.toString(body.length()));
       // Chunk extensions and trailers are legal and ignored.
       c.send("POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
           + "5;name=value\r\nhello\r\n0\r\nX-Trailer: yes\r\n\r\n");
-      assertThat(c.read().bodyString()).isEqualTo("hello");
-      c.assertServes();
+      assertThat(c.read().body()).isEqualTo("hello");
+      assertServes(c);
     }
   }
 
   @Test
   void chunkedRequestBodyFromHttpClient() throws Exception {
     byte[] body = "streamed by the JDK client".getBytes(StandardCharsets.UTF_8);
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/echo"))
+    HttpResponse<String> r = app.send(app.request("/echo")
         .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))) // unknown length: chunked
-        .header("Content-Type", "text/plain").build(), HttpResponse.BodyHandlers.ofString());
+        .header("Content-Type", "text/plain"));
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("streamed by the JDK client");
   }
 
   @Test
   void streamedResponseIsChunked() throws Exception {
-    try (RawClient c = connect()) {
+    try (RawConnection c = connect()) {
       Response r = c.get("/stream");
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.isChunked()).isTrue();
       assertThat(r.header("Content-Length")).isNull();
       assertThat(r.chunks()).hasSizeGreaterThanOrEqualTo(2);
-      assertThat(r.bodyString()).isEqualTo("part 0\npart 1\npart 2\npart 3\n");
-      c.assertServes();
+      assertThat(r.body()).isEqualTo("part 0\npart 1\npart 2\npart 3\n");
+      assertServes(c);
     }
-    HttpResponse<String> viaClient = http.send(HttpRequest.newBuilder(uri("/stream")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> viaClient = app.get("/stream");
     assertThat(viaClient.body()).isEqualTo("part 0\npart 1\npart 2\npart 3\n");
   }
 
   @Test
   void expectContinueGets100ThenTheResponse() throws Exception {
-    try (RawClient c = connect()) {
+    try (RawConnection c = connect()) {
       c.send("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
       Response interim = c.read();
       assertThat(interim.status()).isEqualTo(100);
       assertThat(interim.reason()).isEqualTo("Continue");
       Response r = c.send("hello").read();
       assertThat(r.status()).isEqualTo(200);
-      assertThat(r.bodyString()).isEqualTo("hello");
-      c.assertServes();
+      assertThat(r.body()).isEqualTo("hello");
+      assertServes(c);
     }
-    HttpResponse<String> viaClient = http.send(HttpRequest.newBuilder(uri("/echo")).expectContinue(true)
-        .POST(HttpRequest.BodyPublishers.ofString("via client")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> viaClient = app.send(app.request("/echo").expectContinue(true)
+        .POST(HttpRequest.BodyPublishers.ofString("via client")));
     assertThat(viaClient.body()).isEqualTo("via client");
   }
 
@@ -194,7 +191,7 @@ class HttpConformanceIT {
   void expectContinueWithTooLargeBodyGets413Without100() throws Exception {
     Response r = assertRejected(app, "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: "
         + (ConformanceApp.MAX_BODY + 1) + "\r\nExpect: 100-continue\r\n\r\n", 413);
-    assertThat(r.bodyString()).contains("larger than " + ConformanceApp.MAX_BODY);
+    assertThat(r.body()).contains("larger than " + ConformanceApp.MAX_BODY);
   }
 
   @Test
@@ -203,40 +200,20 @@ class HttpConformanceIT {
         417);
   }
 
-  @Test
-  void headHasTheHeadersOfGetAndNoBody() throws Exception {
-    try (RawClient c = connect()) {
-      // /hello is a GET-only route. Pipelined, so a body after HEAD would be read as the GET's status line.
-      c.send("HEAD /hello HTTP/1.1\r\nHost: test\r\n\r\n" + getRequest("/hello"));
+  @ParameterizedTest(name = "HEAD {0}")
+  @CsvSource({"/hello, 200, false", "/nowhere, 404, false", "/stream, 200, true"})
+  void headHasTheHeadersOfGetAndNoBody(String target, int status, boolean chunked) throws Exception {
+    try (RawConnection c = connect()) {
+      // /hello is a GET-only route. Pipelined, so a body after HEAD (even the last chunk of a streamed
+      // one) would be read as the next status line.
+      c.send(RawConnection.request("HEAD", target) + getRequest(target) + getRequest("/hello"));
       Response head = c.readHead();
       Response get = c.read();
-      assertThat(head.status()).isEqualTo(200);
+      assertThat(head.status()).isEqualTo(status);
       assertThat(head.headers()).isEqualTo(get.headers());
-      assertThat(head.header("Content-Length")).isEqualTo("5");
-      assertThat(get.bodyString()).isEqualTo("hello");
-      c.assertNothingWithin(Duration.ofMillis(100));
-    }
-  }
-
-  @Test
-  void headOfAnErrorHasNoBody() throws Exception {
-    try (RawClient c = connect()) {
-      c.send("HEAD /nowhere HTTP/1.1\r\nHost: test\r\n\r\n" + getRequest("/hello"));
-      Response head = c.readHead();
-      assertThat(head.status()).isEqualTo(404);
-      assertThat(head.header("Content-Length")).isEqualTo(Integer.toString("{\"error\":\"not found\"}".length()));
-      assertThat(c.read().bodyString()).isEqualTo("hello");
-    }
-  }
-
-  @Test
-  void headOfAStreamedResponseHasNoBody() throws Exception {
-    try (RawClient c = connect()) {
-      c.send("HEAD /stream HTTP/1.1\r\nHost: test\r\n\r\n" + getRequest("/hello"));
-      Response streamHead = c.readHead();
-      assertThat(streamHead.status()).isEqualTo(200);
-      assertThat(streamHead.isChunked()).isTrue();
-      assertThat(c.read().bodyString()).as("no chunk, not even the last one, follows HEAD").isEqualTo("hello");
+      assertThat(head.isChunked()).isEqualTo(chunked);
+      assertThat(head.header("Content-Length")).isEqualTo(chunked ? null : Integer.toString(get.bytes().length));
+      assertThat(c.read().body()).as("no body follows HEAD").isEqualTo("hello");
     }
   }
 
@@ -314,7 +291,7 @@ class HttpConformanceIT {
   @Test
   void h2cUpgradeIsIgnoredAndServedAsHttp11() throws Exception {
     try (HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build()) {
-      HttpResponse<String> r = h2.send(HttpRequest.newBuilder(uri("/hello")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = h2.send(app.request("/hello").build(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
       assertThat(r.body()).isEqualTo("hello");
@@ -323,87 +300,65 @@ class HttpConformanceIT {
 
   @Test
   void absoluteFormTargetIsServedByItsPathAndQuery() throws Exception {
-    try (RawClient c = connect()) {
-      assertThat(c.get("http://test/slow?id=absolute").bodyString()).isEqualTo("absolute");
-      assertThat(c.get("http://test:8080/hello").bodyString()).isEqualTo("hello");
+    try (RawConnection c = connect()) {
+      assertThat(c.get("http://test/slow?id=absolute").body()).isEqualTo("absolute");
+      assertThat(c.get("http://test:8080/hello").body()).isEqualTo("hello");
       // The authority ends at '?' too: the query belongs to the root path.
-      assertThat(c.get("http://test?id=query-only").bodyString()).isEqualTo("root query-only");
-      assertThat(c.get("http://test").bodyString()).isEqualTo("root ");
+      assertThat(c.get("http://test?id=query-only").body()).isEqualTo("root query-only");
+      assertThat(c.get("http://test").body()).isEqualTo("root ");
     }
   }
 
-  @Test
-  void unknownPathGets404Json() throws Exception {
-    try (RawClient c = connect()) {
-      Response r = c.get("/nowhere");
-      assertThat(r.status()).isEqualTo(404);
-      assertThat(r.header("Content-Type")).startsWith("application/json");
-      assertThat(r.bodyString()).isEqualTo("{\"error\":\"not found\"}");
-      c.assertServes();
-    }
+  static Stream<Arguments> automaticAnswers() {
+    return Stream.of(
+        answer("an unknown path gets 404 JSON", getRequest("/nowhere"), 404, "{\"error\":\"not found\"}",
+            "Content-Type", "application/json; charset=utf-8"),
+        answer("a wrong method gets 405 with Allow", postRequest("/only-get", "x"), 405,
+            "{\"error\":\"method not allowed\"}", "Allow", "GET, HEAD"),
+        answer("a trailing slash redirects GET with 301 keeping the query", getRequest("/users/?page=2&sort=name"), 301, "",
+            "Location", "/users?page=2&sort=name", "Content-Length", "0"),
+        answer("a trailing slash redirects GET with 301", getRequest("/hello/"), 301, "", "Location", "/hello"),
+        answer("a trailing slash redirects POST with 308 keeping the query", postRequest("/users/?dry=true", "{}"), 308,
+            null, "Location", "/users?dry=true"),
+        answer("OPTIONS gets 204 with Allow", "OPTIONS /users HTTP/1.1\r\nHost: test\r\n\r\n", 204, "",
+            "Allow", "GET, HEAD, POST, OPTIONS", "Content-Length", null));
   }
 
-  @Test
-  void wrongMethodGets405WithAllow() throws Exception {
-    try (RawClient c = connect()) {
-      Response r = c.send(postRequest("/only-get", "x")).read();
-      assertThat(r.status()).isEqualTo(405);
-      assertThat(r.header("Allow")).isEqualTo("GET, HEAD");
-      assertThat(r.bodyString()).isEqualTo("{\"error\":\"method not allowed\"}");
-      c.assertServes();
+  /** A row: the request, the status, the body (null: not checked) and headers as name, value (null: absent). */
+  private static Arguments answer(String name, String request, int status, String body, String... headers) {
+    Map<String, String> expected = new LinkedHashMap<>();
+    for (int i = 0; i < headers.length; i += 2) {
+      expected.put(headers[i], headers[i + 1]);
     }
+    return Arguments.of(name, request, status, body, expected);
   }
 
-  @Test
-  void trailingSlashRedirectsGetWith301KeepingTheQuery() throws Exception {
-    try (RawClient c = connect()) {
-      Response r = c.get("/users/?page=2&sort=name");
-      assertThat(r.status()).isEqualTo(301);
-      assertThat(r.header("Location")).isEqualTo("/users?page=2&sort=name");
-      assertThat(r.header("Content-Length")).isEqualTo("0");
-      Response extra = c.get("/hello/");
-      assertThat(extra.status()).isEqualTo(301);
-      assertThat(extra.header("Location")).isEqualTo("/hello");
-      c.assertServes();
-    }
-  }
-
-  @Test
-  void trailingSlashRedirectsPostWith308KeepingTheQuery() throws Exception {
-    try (RawClient c = connect()) {
-      Response r = c.send(postRequest("/users/?dry=true", "{}")).read();
-      assertThat(r.status()).isEqualTo(308);
-      assertThat(r.header("Location")).isEqualTo("/users?dry=true");
-      c.assertServes();
-    }
-  }
-
-  @Test
-  void optionsGets204WithAllow() throws Exception {
-    try (RawClient c = connect()) {
-      Response r = c.send("OPTIONS /users HTTP/1.1\r\nHost: test\r\n\r\n").read();
-      assertThat(r.status()).isEqualTo(204);
-      assertThat(r.header("Allow")).isEqualTo("GET, HEAD, POST, OPTIONS");
-      assertThat(r.header("Content-Length")).isNull();
-      c.assertServes();
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("automaticAnswers")
+  void theFrameworkAnswersWhatNoRouteServesAndKeepsTheConnection(String name, String request, int status, String body,
+      Map<String, String> headers) throws Exception {
+    try (RawConnection c = connect()) {
+      Response r = c.send(request).read();
+      assertThat(r.status()).as("%s: %s", name, r).isEqualTo(status);
+      headers.forEach((header, value) -> assertThat(r.header(header)).as(header).isEqualTo(value));
+      if (body != null) {
+        assertThat(r.body()).isEqualTo(body);
+      }
+      assertServes(c);
     }
   }
 
   @Test
   void handlerExceptionGets500AndTheConnectionKeepsWorking() throws Exception {
     for (String path : List.of("/boom", "/recovered/boom")) { // without and with the recovery middleware
-      try (RawClient c = connect()) {
+      try (RawConnection c = connect()) {
         Response r = c.get(path);
         assertThat(r.status()).isEqualTo(500);
         assertThat(r.header("Content-Type")).startsWith("application/json");
-        assertThat(r.bodyString()).isEqualTo("{\"error\":\"internal server error\"}");
+        assertThat(r.body()).isEqualTo("{\"error\":\"internal server error\"}");
         assertThat(r.header("Connection")).isNull();
-        c.assertServes();
+        assertServes(c);
       }
     }
-  }
-
-  private static URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + app.port() + path);
   }
 }

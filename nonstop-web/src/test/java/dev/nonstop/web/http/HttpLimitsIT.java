@@ -3,68 +3,51 @@ package dev.nonstop.web.http;
 import static dev.nonstop.web.http.ConformanceApp.HEADER_TIMEOUT;
 import static dev.nonstop.web.http.ConformanceApp.assertHarmless;
 import static dev.nonstop.web.http.ConformanceApp.assertRejected;
+import static dev.nonstop.web.http.ConformanceApp.assertServes;
 import static dev.nonstop.web.http.ConformanceApp.bytes;
 import static dev.nonstop.web.http.ConformanceApp.chunked;
-import static dev.nonstop.web.http.RawClient.getRequest;
-import static dev.nonstop.web.http.RawClient.postRequest;
+import static dev.nonstop.web.testing.RawConnection.getRequest;
+import static dev.nonstop.web.testing.RawConnection.postRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.nonstop.web.Engine;
+import dev.nonstop.web.testing.RawConnection;
+import dev.nonstop.web.testing.Response;
+import dev.nonstop.web.testing.Servers;
+import dev.nonstop.web.testing.TestServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The limits that keep one client from hurting the others, over real sockets: sizes (414, 431, 413,
  * per-route body limits), slow and silent clients (408), idle keep-alive connections, and the cap
  * on concurrent connections. Every abuse is followed by proof that other clients are still served.
  */
-@ExtendWith(NoLeaks.class)
 class HttpLimitsIT {
   private static final Duration TRICKLE = Duration.ofMillis(100);
 
-  private static Engine app;
-  private final List<Engine> ownEngines = new ArrayList<>();
-  private final List<RawClient> clients = new ArrayList<>();
+  @RegisterExtension
+  static final Servers servers = new Servers();
+  private static TestServer app;
 
   @BeforeAll
   static void start() {
-    app = ConformanceApp.start(b -> b);
+    app = servers.start(ConformanceApp.create(b -> b));
   }
 
-  @AfterAll
-  static void stop() {
-    app.stop(Duration.ZERO);
-  }
-
-  @AfterEach
-  void closeOwn() throws IOException {
-    for (RawClient c : clients) {
-      c.close();
-    }
-    for (Engine e : ownEngines) {
-      e.stop(Duration.ZERO);
-    }
-  }
-
-  private Engine startOwn(java.util.function.UnaryOperator<Engine.Builder> settings) {
-    Engine e = ConformanceApp.start(settings);
-    ownEngines.add(e);
-    return e;
-  }
-
-  private RawClient connect(Engine e) throws IOException {
-    RawClient c = new RawClient(e.port());
-    clients.add(c);
-    return c;
+  /** An app with other settings, for this test only. */
+  private static TestServer startOwn(UnaryOperator<Engine.Builder> settings) {
+    return servers.start(ConformanceApp.create(settings));
   }
 
   @Test
@@ -77,7 +60,7 @@ class HttpLimitsIT {
   void requestLineJustUnderTheLimitIsServed() throws Exception {
     String line = "GET /hello?q= HTTP/1.1";
     String target = "/hello?q=" + bytes(ConformanceApp.MAX_LINE - line.length() - 8);
-    try (RawClient c = connect(app)) {
+    try (RawConnection c = app.connect()) {
       assertThat(c.get(target).status()).isEqualTo(200);
     }
   }
@@ -98,16 +81,16 @@ class HttpLimitsIT {
     // Only the head is sent: the answer must not wait for a body it is going to refuse.
     Response r = assertRejected(app, "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: "
         + (ConformanceApp.MAX_BODY + 1) + "\r\n\r\n", 413);
-    assertThat(r.bodyString()).contains("larger than " + ConformanceApp.MAX_BODY + " bytes");
+    assertThat(r.body()).contains("larger than " + ConformanceApp.MAX_BODY + " bytes");
   }
 
   @Test
   void bodyAtTheLimitIsServed() throws Exception {
-    try (RawClient c = connect(app)) {
-      assertThat(c.send(postRequest("/echo", bytes(ConformanceApp.MAX_BODY))).read().body()).hasSize(ConformanceApp.MAX_BODY);
+    try (RawConnection c = app.connect()) {
+      assertThat(c.send(postRequest("/echo", bytes(ConformanceApp.MAX_BODY))).read().bytes()).hasSize(ConformanceApp.MAX_BODY);
       c.send("POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
           + chunked(bytes(ConformanceApp.MAX_BODY), 100));
-      assertThat(c.read().body()).hasSize(ConformanceApp.MAX_BODY);
+      assertThat(c.read().bytes()).hasSize(ConformanceApp.MAX_BODY);
     }
   }
 
@@ -120,10 +103,10 @@ class HttpLimitsIT {
   @Test
   void bodyLimitMiddlewareRaisesTheLimit() throws Exception {
     int raised = ConformanceApp.RAISED_LIMIT;
-    try (RawClient c = connect(app)) {
-      assertThat(c.send(postRequest("/big", bytes(raised))).read().bodyString()).isEqualTo(Integer.toString(raised));
+    try (RawConnection c = app.connect()) {
+      assertThat(c.send(postRequest("/big", bytes(raised))).read().body()).isEqualTo(Integer.toString(raised));
       c.send("POST /big HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(bytes(raised), 1000));
-      assertThat(c.read().bodyString()).isEqualTo(Integer.toString(raised));
+      assertThat(c.read().body()).isEqualTo(Integer.toString(raised));
     }
     assertRejected(app, "POST /big HTTP/1.1\r\nHost: test\r\nContent-Length: " + (raised + 1) + "\r\n\r\n", 413);
     assertRejected(app, "POST /big HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -133,8 +116,8 @@ class HttpLimitsIT {
   @Test
   void bodyLimitMiddlewareLowersTheLimit() throws Exception {
     int lowered = ConformanceApp.LOWERED_LIMIT;
-    try (RawClient c = connect(app)) {
-      assertThat(c.send(postRequest("/small", bytes(lowered))).read().bodyString()).isEqualTo(Integer.toString(lowered));
+    try (RawConnection c = app.connect()) {
+      assertThat(c.send(postRequest("/small", bytes(lowered))).read().body()).isEqualTo(Integer.toString(lowered));
     }
     assertRejected(app, postRequest("/small", bytes(lowered + 1)), 413);
     assertRejected(app, "POST /small HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -146,7 +129,7 @@ class HttpLimitsIT {
   @Test
   void headersTricklingInSlowerThanTheTimeoutGet408AndClose() throws Exception {
     assertHarmless(app, () -> {
-      try (RawClient c = new RawClient(app.port())) {
+      try (RawConnection c = app.connect()) {
         assertSlowlorisStopped(c);
       }
     });
@@ -156,8 +139,8 @@ class HttpLimitsIT {
   void slowHeadersOnAKeptAliveConnectionGet408() throws Exception {
     // The second request of a connection gets the same head timeout as the first, not the idle one.
     assertHarmless(app, () -> {
-      try (RawClient c = new RawClient(app.port())) {
-        c.assertServes();
+      try (RawConnection c = app.connect()) {
+        assertServes(c);
         // Idle for longer than the head timeout: that must not count against the next request, nor
         // may the next request inherit the idle timeout.
         c.assertNothingWithin(HEADER_TIMEOUT.plusMillis(200));
@@ -167,7 +150,7 @@ class HttpLimitsIT {
   }
 
   /** Sends a header line every {@link #TRICKLE} until the server answers, which must be 408 in time. */
-  private static void assertSlowlorisStopped(RawClient c) throws Exception {
+  private static void assertSlowlorisStopped(RawConnection c) throws Exception {
     AtomicInteger lines = new AtomicInteger();
     c.send("GET /hello HTTP/1.1\r\nHost: test\r\n");
     long t0 = System.nanoTime();
@@ -198,7 +181,7 @@ class HttpLimitsIT {
   @Test
   void silentConnectionGets408AndClose() throws Exception {
     assertHarmless(app, () -> {
-      try (RawClient c = new RawClient(app.port())) {
+      try (RawConnection c = app.connect()) {
         long t0 = System.nanoTime();
         Response r = c.read();
         assertThat(r.status()).isEqualTo(408);
@@ -211,7 +194,7 @@ class HttpLimitsIT {
   @Test
   void bodyStallingMidwayGets408AndClose() throws Exception {
     assertHarmless(app, () -> {
-      try (RawClient c = new RawClient(app.port())) {
+      try (RawConnection c = app.connect()) {
         Response r = c.send("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 10\r\n\r\nabc").read();
         assertThat(r.status()).isEqualTo(408);
         c.assertClosedByServer();
@@ -222,58 +205,50 @@ class HttpLimitsIT {
   @Test
   void idleKeepAliveConnectionIsClosedWithoutAResponse() throws Exception {
     Duration idle = Duration.ofMillis(300);
-    Engine e = startOwn(b -> b.idleTimeout(idle).headerReadTimeout(Duration.ofSeconds(5)));
-    RawClient c = connect(e);
-    c.assertServes();
+    TestServer e = startOwn(b -> b.idleTimeout(idle).headerReadTimeout(Duration.ofSeconds(5)));
+    RawConnection c = e.connect();
+    assertServes(c);
     long t0 = System.nanoTime();
     c.assertClosedByServer(); // blocks until the close; no byte may arrive before it
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(idle.minusMillis(50), idle.plusSeconds(2));
     // A connection that keeps talking is not idle.
-    RawClient busy = connect(e);
+    RawConnection busy = e.connect();
     for (int i = 0; i < 4; i++) {
       assertThat(busy.get("/slow?ms=100&id=" + i).status()).as("request %d, %d ms in", i, i * 100).isEqualTo(200);
     }
-    connect(e).assertServes();
+    assertServes(e.connect());
   }
 
   // The cap is enforced by pausing accept on the listener's own event loop (epoll ignores an
   // autoRead change made from another thread while a read is pending), once per accepted socket.
-  @Test
-  void clientsOverTheConnectionCapWaitInsteadOfBeingReset() throws Exception {
-    assertCapMakesClientsWait(false);
-  }
-
-  @Test
-  void clientsOverTheConnectionCapWaitInsteadOfBeingResetOnEpoll() throws Exception {
-    assertCapMakesClientsWait(true);
-  }
-
-  private void assertCapMakesClientsWait(boolean nativeTransport) throws Exception {
+  @ParameterizedTest(name = "native transport: {0}")
+  @ValueSource(booleans = {false, true})
+  void clientsOverTheConnectionCapWaitInsteadOfBeingReset(boolean nativeTransport) throws Exception {
     // A long head timeout: the clients queue up on purpose, and a slow first request must not expire the second.
-    Engine e = startOwn(b -> b.maxConnections(2).nativeTransport(nativeTransport).headerReadTimeout(Duration.ofSeconds(5)));
-    RawClient first = connect(e);
-    RawClient second = connect(e);
-    first.assertServes();
-    second.assertServes();
+    TestServer e = startOwn(b -> b.maxConnections(2).nativeTransport(nativeTransport).headerReadTimeout(Duration.ofSeconds(5)));
+    RawConnection first = e.connect();
+    RawConnection second = e.connect();
+    assertServes(first);
+    assertServes(second);
 
-    RawClient third = connect(e); // the kernel completes the handshake; the server does not accept yet
+    RawConnection third = e.connect(); // the kernel completes the handshake; the server does not accept yet
     third.send(getRequest("/slow?id=third"));
     third.assertNothingWithin(Duration.ofMillis(300));
-    first.assertServes();
+    assertServes(first);
 
     first.close();
     Response r = third.read();
     assertThat(r.status()).isEqualTo(200);
-    assertThat(r.bodyString()).isEqualTo("third");
-    second.assertServes();
+    assertThat(r.body()).isEqualTo("third");
+    assertServes(second);
   }
 
   @Test
   void connectionCapHoldsForABurstOfClients() throws Exception {
-    Engine e = startOwn(b -> b.maxConnections(2).headerReadTimeout(Duration.ofSeconds(5)));
-    List<RawClient> burst = new ArrayList<>();
+    TestServer e = startOwn(b -> b.maxConnections(2).headerReadTimeout(Duration.ofSeconds(5)));
+    List<RawConnection> burst = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
-      RawClient c = connect(e);
+      RawConnection c = e.connect();
       c.send(getRequest("/slow?id=" + i));
       burst.add(c);
     }
@@ -284,9 +259,9 @@ class HttpLimitsIT {
   }
 
   /** How many of the clients have an answer waiting, without consuming it. */
-  private static int served(List<RawClient> clients) throws IOException {
+  private static int served(List<RawConnection> clients) throws IOException {
     int n = 0;
-    for (RawClient c : clients) {
+    for (RawConnection c : clients) {
       if (c.available() > 0) {
         n++;
       }

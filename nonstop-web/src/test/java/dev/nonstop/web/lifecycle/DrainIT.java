@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nonstop.web.Engine;
-import dev.nonstop.web.lifecycle.RawConnection.Reply;
+import dev.nonstop.web.testing.RawConnection;
+import dev.nonstop.web.testing.Response;
+import dev.nonstop.web.testing.Servers;
+import dev.nonstop.web.testing.TestServer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -15,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code stop(drain)} in-process, seen from real sockets: readiness 503 during the shutdown delay,
@@ -22,17 +25,15 @@ import org.junit.jupiter.api.Test;
  * {@code Connection: close} within the drain timeout, and whatever is left is cut.
  */
 class DrainIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  @RegisterExtension
+  static final Servers servers = new Servers();
   private final CountDownLatch entered = new CountDownLatch(1);
   private final CountDownLatch release = new CountDownLatch(1);
   private Engine app;
 
   @AfterEach
-  void stop() {
-    release.countDown();
-    if (app != null) {
-      app.stop(Duration.ZERO);
-    }
+  void release() {
+    release.countDown(); // before Servers stops the app, so that stop does not wait for a blocked handler
   }
 
   private Engine start(Engine.Builder b) {
@@ -43,7 +44,8 @@ class DrainIT {
       release.await();
       c.json(200, Map.of("slow", "done"));
     });
-    return app.start(0);
+    servers.start(app);
+    return app;
   }
 
   private CompletableFuture<Void> stopInBackground(Duration drain) {
@@ -62,9 +64,9 @@ class DrainIT {
     CompletableFuture<Void> stopping = stopInBackground(Duration.ofSeconds(5));
 
     soon().untilAsserted(() -> assertThat(app.isDraining()).isTrue());
-    Reply ready = RawConnection.get(app.port(), "/readyz");
+    Response ready = RawConnection.get(app.port(), "/readyz");
     assertThat(ready.status()).isEqualTo(503);
-    assertThat(JSON.readTree(ready.body()).get("draining").asBoolean()).isTrue();
+    assertThat(TestServer.json(ready.body())).containsEntry("draining", true);
     assertThat(RawConnection.get(app.port(), "/").status()).as("routes still answer during the delay").isEqualTo(200);
     assertThat(RawConnection.get(app.port(), "/healthz").status()).as("liveness stays up while draining").isEqualTo(200);
     assertThat(stopping).as("the listener waits out the delay").isNotDone();
@@ -89,11 +91,11 @@ class DrainIT {
   void aSlowRequestBegunBeforeStopCompletesWith200AndConnectionClose() throws Exception {
     start(Engine.builder().shutdownDelay(Duration.ofMillis(200)));
     try (RawConnection slow = RawConnection.open(app.port())) {
-      slow.send("GET", "/slow"); // keep-alive: any Connection: close comes from the drain
+      slow.send(RawConnection.getRequest("/slow")); // keep-alive: any Connection: close comes from the drain
       assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
-      CompletableFuture<Reply> reply = CompletableFuture.supplyAsync(() -> {
+      CompletableFuture<Response> reply = CompletableFuture.supplyAsync(() -> {
         try {
-          return slow.read(false);
+          return slow.read();
         } catch (Exception e) {
           throw new AssertionError(e);
         }
@@ -105,7 +107,7 @@ class DrainIT {
       assertThat(reply).as("still running after the listener closed").isNotDone();
       assertThat(stopping).as("stop waits for the in-flight request").isNotDone();
       release.countDown();
-      Reply r = reply.get(5, TimeUnit.SECONDS);
+      Response r = reply.get(5, TimeUnit.SECONDS);
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.body()).contains("done");
       assertThat(r.closes()).as("Connection: close on the last response; headers " + r.headers()).isTrue();
@@ -119,7 +121,7 @@ class DrainIT {
   void anIdleKeepAliveConnectionIsClosedByTheServerWhenTheListenerCloses() throws Exception {
     start(Engine.builder().idleTimeout(Duration.ofMinutes(5)));
     try (RawConnection idle = RawConnection.open(app.port())) {
-      Reply r = idle.get("/");
+      Response r = idle.get("/");
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.closes()).isFalse();
 
@@ -134,7 +136,7 @@ class DrainIT {
   void aRequestStillRunningAtTheDrainTimeoutIsCutAndStopReturnsAtTheDeadline() throws Exception {
     start(Engine.builder());
     try (RawConnection stuck = RawConnection.open(app.port())) {
-      stuck.send("GET", "/slow");
+      stuck.send(RawConnection.getRequest("/slow"));
       assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
 
       long t0 = System.nanoTime();
@@ -142,7 +144,7 @@ class DrainIT {
       long ms = (System.nanoTime() - t0) / 1_000_000;
 
       assertThat(ms).isBetween(450L, 2_500L);
-      assertThatThrownBy(() -> stuck.read(false)).isInstanceOf(RawConnection.NoResponseException.class);
+      assertThatThrownBy(() -> stuck.read()).isInstanceOf(RawConnection.NoResponseException.class);
     }
   }
 
@@ -150,7 +152,7 @@ class DrainIT {
   void stopIsSafeToCallTwiceAndConcurrently() throws Exception {
     start(Engine.builder().shutdownDelay(Duration.ofMillis(200)));
     try (RawConnection slow = RawConnection.open(app.port())) {
-      slow.send("GET", "/slow");
+      slow.send(RawConnection.getRequest("/slow"));
       assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
 
       CompletableFuture<Void> first = stopInBackground(Duration.ofSeconds(10));
@@ -159,7 +161,7 @@ class DrainIT {
       assertThat(second).as("a second stop waits for the first").isNotDone();
 
       release.countDown();
-      assertThat(slow.read(false).status()).isEqualTo(200);
+      assertThat(slow.read().status()).isEqualTo(200);
       CompletableFuture.allOf(first, second).get(5, TimeUnit.SECONDS);
     }
     app.stop(Duration.ZERO); // and once more after the end
@@ -178,7 +180,7 @@ class DrainIT {
     start(Engine.builder().managementPort(0));
     int management = app.managementPort();
     try (RawConnection slow = RawConnection.open(app.port())) {
-      slow.send("GET", "/slow");
+      slow.send(RawConnection.getRequest("/slow"));
       assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
 
       CompletableFuture<Void> stopping = stopInBackground(Duration.ofSeconds(10));
@@ -187,7 +189,7 @@ class DrainIT {
       assertThat(RawConnection.get(management, "/readyz").status()).isEqualTo(503);
       assertThat(RawConnection.get(management, "/healthz").status()).isEqualTo(200);
       release.countDown();
-      assertThat(slow.read(false).status()).isEqualTo(200);
+      assertThat(slow.read().status()).isEqualTo(200);
       stopping.get(5, TimeUnit.SECONDS);
     }
     assertThat(RawConnection.refuses(management)).as("the management listener closes last").isTrue();

@@ -3,26 +3,25 @@ package dev.nonstop.web.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nonstop.web.Engine;
-import java.time.Duration;
+import dev.nonstop.web.testing.RawConnection;
+import dev.nonstop.web.testing.Scrape;
+import dev.nonstop.web.testing.Servers;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** managementPort(...): health and metrics move to their own listener and leave the main one. */
 class ManagementPortIT {
+  @RegisterExtension
+  static final Servers servers = new Servers();
   private Engine app;
 
   @BeforeEach
   void start() {
     app = Engine.builder().managementPort(0).build();
     app.get("/", c -> c.json(200, Map.of("message", "Service is running")));
-    app.start(0);
-  }
-
-  @AfterEach
-  void stop() {
-    app.stop(Duration.ZERO);
+    servers.start(app);
   }
 
   @Test

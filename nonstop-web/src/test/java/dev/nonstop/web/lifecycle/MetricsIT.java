@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.nonstop.web.Engine;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
+import dev.nonstop.web.testing.Scrape;
+import dev.nonstop.web.testing.Servers;
+import dev.nonstop.web.testing.TestServer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -15,36 +15,38 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** /metrics: Prometheus text, request histograms by route template, in-flight gauge, JVM and process meters. */
 class MetricsIT {
   private static final String REQUESTS = "nonstop_http_server_requests_seconds";
-  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  @RegisterExtension
+  static final Servers servers = new Servers();
   private final CountDownLatch release = new CountDownLatch(1);
-  private Engine app;
+  private TestServer server;
 
   @AfterEach
-  void stop() {
+  void release() {
     release.countDown();
-    if (app != null) {
-      app.stop(Duration.ZERO);
-    }
-    client.close();
+  }
+
+  private void start(Engine engine) {
+    server = servers.start(engine);
   }
 
   @Test
   void requestsAreRecordedByRouteTemplateMethodAndStatusNeverByRawPath() throws Exception {
-    app = Engine.builder().build();
+    Engine app = Engine.builder().build();
     app.get("/users/:id", c -> c.json(200, Map.of("id", c.param("id"))));
     app.post("/users", c -> c.json(201, Map.of()));
-    app.start(0);
+    start(app);
 
-    get("/users/42");
-    get("/users/7");
-    client.send(HttpRequest.newBuilder(uri("/users")).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+    server.get("/users/42");
+    server.get("/users/7");
+    server.send(server.request("/users").POST(HttpRequest.BodyPublishers.ofString("{}")),
         HttpResponse.BodyHandlers.discarding());
 
-    HttpResponse<String> r = get("/metrics");
+    HttpResponse<String> r = server.get("/metrics");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("content-type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
     assertThat(r.body()).doesNotContain("/users/42").doesNotContain("/users/7");
@@ -60,13 +62,13 @@ class MetricsIT {
 
   @Test
   void headOnAGetRouteIsLabelledHeadAndDoesNotRelabelLaterGets() throws Exception {
-    app = Engine.builder().build();
+    Engine app = Engine.builder().build();
     app.get("/users/:id", c -> c.json(200, Map.of("id", c.param("id"))));
-    app.start(0);
+    start(app);
 
-    RawConnection.fetch(app.port(), "HEAD", "/users/1");
-    get("/users/2");
-    get("/users/3");
+    server.fetch("HEAD", "/users/1");
+    server.get("/users/2");
+    server.get("/users/3");
 
     Scrape s = scrape();
     assertThat(s.value(REQUESTS + "_count", Map.of("route", "/users/:id", "method", "HEAD", "status", "200"))).hasValue(1.0);
@@ -75,15 +77,15 @@ class MetricsIT {
 
   @Test
   void unmatchedPathsShareOneLabelAndUnknownMethodsAreBounded() throws Exception {
-    app = Engine.builder().build().start(0);
+    start(Engine.builder().build());
 
-    get("/no/such/page/123");
-    get("/another/missing/path");
+    server.get("/no/such/page/123");
+    server.get("/another/missing/path");
     for (int i = 0; i < 3; i++) {
-      RawConnection.fetch(app.port(), "PROBE" + i, "/scanner/" + i);
+      server.fetch("PROBE" + i, "/scanner/" + i);
     }
 
-    String text = get("/metrics").body();
+    String text = server.get("/metrics").body();
     assertThat(text).doesNotContain("/no/such/page").doesNotContain("/another/missing").doesNotContain("/scanner")
         .doesNotContain("PROBE");
     Scrape s = Scrape.parse(text);
@@ -94,16 +96,16 @@ class MetricsIT {
   @Test
   void theInFlightGaugeShowsABlockedRequest() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
-    app = Engine.builder().build();
+    Engine app = Engine.builder().build();
     app.get("/block", c -> {
       entered.countDown();
       release.await();
       c.string(200, "done");
     });
-    app.start(0);
+    start(app);
     String active = "nonstop_http_server_requests_active";
 
-    CompletableFuture<HttpResponse<String>> blocked = client.sendAsync(HttpRequest.newBuilder(uri("/block")).build(),
+    CompletableFuture<HttpResponse<String>> blocked = TestServer.CLIENT.sendAsync(server.request("/block").build(),
         HttpResponse.BodyHandlers.ofString());
     entered.await();
 
@@ -116,7 +118,7 @@ class MetricsIT {
 
   @Test
   void jvmAndProcessMetricsArePresent() throws Exception {
-    app = Engine.builder().build().start(0);
+    start(Engine.builder().build());
 
     Scrape s = scrape();
 
@@ -129,31 +131,23 @@ class MetricsIT {
 
   @Test
   void aNullMetricsPathTurnsMetricsOff() throws Exception {
-    app = Engine.builder().metricsPath(null).build().start(0);
+    start(Engine.builder().metricsPath(null).build());
 
-    assertThat(get("/metrics").statusCode()).isEqualTo(404);
-    assertThat(get("/healthz").statusCode()).isEqualTo(200);
+    assertThat(server.get("/metrics").statusCode()).isEqualTo(404);
+    assertThat(server.get("/healthz").statusCode()).isEqualTo(200);
   }
 
   @Test
   void theMetricsPathIsConfigurable() throws Exception {
-    app = Engine.builder().metricsPath("/-/prometheus").build().start(0);
+    start(Engine.builder().metricsPath("/-/prometheus").build());
 
-    assertThat(get("/-/prometheus").body()).contains("jvm_memory_used_bytes");
-    assertThat(get("/metrics").statusCode()).isEqualTo(404);
+    assertThat(server.get("/-/prometheus").body()).contains("jvm_memory_used_bytes");
+    assertThat(server.get("/metrics").statusCode()).isEqualTo(404);
   }
 
-  private Scrape scrape() throws IOException, InterruptedException {
-    HttpResponse<String> r = get("/metrics");
+  private Scrape scrape() {
+    HttpResponse<String> r = server.get("/metrics");
     assertThat(r.statusCode()).isEqualTo(200);
     return Scrape.parse(r.body());
-  }
-
-  private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return client.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + app.port() + path);
   }
 }

@@ -5,30 +5,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.nonstop.web.Engine;
+import dev.nonstop.web.testing.RawConnection;
+import dev.nonstop.web.testing.Servers;
 import io.netty.channel.epoll.Epoll;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** start(port), port(), start twice, a busy port, and SO_REUSEPORT. */
 class StartIT {
-  private final List<Engine> engines = new ArrayList<>();
+  @RegisterExtension
+  static final Servers servers = new Servers();
 
-  @AfterEach
-  void stop() {
-    engines.forEach(e -> e.stop(Duration.ZERO));
-  }
-
-  private Engine engine(Engine.Builder b, String name) {
+  /** An engine that answers GET /who with {@code name}; the test starts it, Servers stops it. */
+  private static Engine engine(Engine.Builder b, String name) {
     Engine e = b.build();
     e.get("/who", c -> c.string(200, name));
-    engines.add(e);
-    return e;
+    return servers.add(e);
   }
 
   @Test

@@ -38,8 +38,7 @@ public final class RadixTree<T> {
    */
   public void insert(String path, T value) {
     Objects.requireNonNull(value, "value");
-    Template template = Template.parse(path);
-    List<Template.Part> parts = template.parts();
+    List<Template.Part> parts = Template.parse(path).parts();
     Node<T> n = root;
     for (int i = 0; i < parts.size(); i++) {
       Template.Part part = parts.get(i);
@@ -167,48 +166,62 @@ public final class RadixTree<T> {
    * param, then catch-all, returning the first route found. Trying the more specific branch first
    * at every segment start makes the first match the most specific one.
    *
+   * <p>Only a static child that has a param sibling is a point to come back to, so only that
+   * recurses; every other step loops. A failed branch returns {@code null} to the latest such
+   * point, which drops the params the branch pushed. Recursion depth is bounded by the number of
+   * params in a route, not by the request.
+   *
    * <p>The path seen is {@code path[0, end)} followed, when {@code n == end + 1}, by a virtual
    * {@code '/'}: that is how the trailing-slash probe matches {@code path + "/"} without building
-   * it. Recursion depth is bounded by the depth of the tree, not by the request.
+   * it.
    */
   private static <T> T walk(Node<T> node, String path, int pos, int end, int n, PathParams params) {
-    if (pos == n) {
-      if (node.value != null) {
-        return node.value;
-      }
-    } else {
-      char c = pos < end ? path.charAt(pos) : '/';
-      Node<T> child = node.child(c);
-      if (child != null && regionMatches(path, pos, end, n, child.prefix)) {
-        T value = walk(child, path, pos + child.prefix.length(), end, n, params);
-        if (value != null) {
-          return value;
+    while (true) {
+      if (pos == n) {
+        if (node.value != null) {
+          return node.value;
         }
-      }
-      Node<T> param = node.param;
-      if (param != null) {
-        int segmentEnd = path.indexOf('/', pos);
-        if (segmentEnd < 0 || segmentEnd > end) {
-          segmentEnd = end;
-        }
-        if (segmentEnd > pos) {
+      } else {
+        char c = pos < end ? path.charAt(pos) : '/';
+        Node<T> child = node.child(c);
+        if (child != null && regionMatches(path, pos, end, n, child.prefix)) {
+          if (node.param == null) {
+            // No alternative here (a catch-all never has static siblings): no need to come back.
+            node = child;
+            pos += child.prefix.length();
+            continue;
+          }
           int mark = params.size();
-          params.push(param.name, pos, segmentEnd);
-          T value = walk(param, path, segmentEnd, end, n, params);
+          T value = walk(child, path, pos + child.prefix.length(), end, n, params);
           if (value != null) {
             return value;
           }
           params.truncate(mark);
         }
+        Node<T> param = node.param;
+        if (param != null) {
+          int segmentEnd = path.indexOf('/', pos);
+          if (segmentEnd < 0 || segmentEnd > end) {
+            segmentEnd = end;
+          }
+          if (segmentEnd == pos) {
+            return null;
+          }
+          // The last alternative at this node (a param never has a catch-all sibling).
+          params.push(param.name, pos, segmentEnd);
+          node = param;
+          pos = segmentEnd;
+          continue;
+        }
       }
+      Node<T> catchAll = node.catchAll;
+      if (catchAll != null) {
+        // The value starts at the '/' that ends the parent's text: "/static/*f" on "/static/" is "/".
+        params.push(catchAll.name, pos - 1, n);
+        return catchAll.value;
+      }
+      return null;
     }
-    Node<T> catchAll = node.catchAll;
-    if (catchAll != null) {
-      // The value starts at the '/' that ends the parent's text: "/static/*f" on "/static/" is "/".
-      params.push(catchAll.name, pos - 1, n);
-      return catchAll.value;
-    }
-    return null;
   }
 
   /** Whether {@code prefix} is at {@code pos} of the path seen by {@link #walk}. */

@@ -12,7 +12,7 @@ import java.util.Set;
  * has to judge conflicts between routes. A static part that precedes a wildcard always ends with
  * {@code '/'}, which is what lets the tree hang wildcards only at segment starts.
  */
-record Template(String route, List<Part> parts) {
+record Template(List<Part> parts) {
 
   /** What a part matches; also the kind of the tree node that stores it. */
   enum Kind {
@@ -73,7 +73,7 @@ record Template(String route, List<Part> parts) {
     if (staticStart < route.length()) {
       parts.add(new Part(Kind.STATIC, route.substring(staticStart)));
     }
-    return new Template(route, List.copyOf(parts));
+    return new Template(List.copyOf(parts));
   }
 
   private static IllegalArgumentException invalid(String route, String why) {

@@ -16,6 +16,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * Compares {@link RadixTree} with a naive reference: every route checked segment by segment, the
@@ -37,6 +38,7 @@ class RouterPropertyTest {
       Ref ref = Ref.parse(route);
       boolean conflict = accepted.stream().anyMatch(ref::conflictsWith);
       if (conflict) {
+        Statistics.label("insert").collect("conflict");
         Throwable thrown = catchThrowable(() -> tree.insert(route, route));
         assertThat(thrown).as("insert %s after %s", route, accepted).isInstanceOf(IllegalArgumentException.class);
         Matcher m = NAMED.matcher(thrown.getMessage());
@@ -47,6 +49,7 @@ class RouterPropertyTest {
       } else {
         assertThatCode(() -> tree.insert(route, route)).as("insert %s after %s", route, accepted)
             .doesNotThrowAnyException();
+        Statistics.label("insert").collect("accepted");
         accepted.add(ref);
       }
     }
@@ -65,6 +68,7 @@ class RouterPropertyTest {
       Match expected = Ref.match(accepted, path);
       params.reset(path);
       String found = tree.find(path, params);
+      Statistics.label("lookup").collect(expected != null ? "hit" : Ref.tsr(accepted, path) ? "miss, tsr" : "miss");
       if (expected == null) {
         assertThat(found).as("%s in %s", path, accepted).isNull();
         assertThat(params.size()).isZero();

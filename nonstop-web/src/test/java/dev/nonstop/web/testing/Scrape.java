@@ -1,4 +1,4 @@
-package dev.nonstop.web.lifecycle;
+package dev.nonstop.web.testing;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +18,7 @@ public record Scrape(List<Sample> samples) {
     }
   }
 
+  /** Parses a scrape; comment and blank lines are skipped. */
   public static Scrape parse(String text) {
     List<Sample> out = new ArrayList<>();
     for (String line : text.split("\n")) {

@@ -1,4 +1,4 @@
-package dev.nonstop.web.context;
+package dev.nonstop.web.testing;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -6,8 +6,17 @@ import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
-/** Captures the events of one logger while open, to count what the server logged. */
-final class Logs implements AutoCloseable {
+/**
+ * Captures the events of one logger while open, to count what the server logged.
+ *
+ * <pre>{@code
+ * try (Logs logs = Logs.capture("nonstop.recovery")) {
+ *   server.get("/boom");
+ *   assertThat(logs.events()).hasSize(1);
+ * }
+ * }</pre>
+ */
+public final class Logs implements AutoCloseable {
   private final Logger logger;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
@@ -18,11 +27,13 @@ final class Logs implements AutoCloseable {
     logger.addAppender(appender);
   }
 
-  static Logs capture(String loggerName) {
+  /** Starts capturing the events of the logger called {@code loggerName}. */
+  public static Logs capture(String loggerName) {
     return new Logs(loggerName);
   }
 
-  List<ILoggingEvent> events() {
+  /** The events logged so far, in order. */
+  public List<ILoggingEvent> events() {
     synchronized (appender) { // AppenderBase.doAppend holds this lock while it adds
       return List.copyOf(appender.list);
     }
