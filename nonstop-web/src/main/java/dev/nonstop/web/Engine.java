@@ -47,6 +47,7 @@ public final class Engine extends RouteGroup {
   private Handler[] noRoute = {};
   private Handler[] noMethod = {};
   private volatile HttpServer server;
+  private volatile boolean terminationRequested;
   // Built once: they add the built-in routes to the router, so a start that failed to bind can be retried.
   private Dispatcher dispatcher;
   private Dispatcher management;
@@ -79,12 +80,14 @@ public final class Engine extends RouteGroup {
 
   /** Handlers for requests that match no route (404 by default), after the engine's middleware. */
   public Engine noRoute(Handler... handlers) {
+    checkNotStarted("noRoute");
     this.noRoute = handlers.clone();
     return this;
   }
 
   /** Handlers for a path that exists under other methods (405 with Allow by default). */
   public Engine noMethod(Handler... handlers) {
+    checkNotStarted("noMethod");
     this.noMethod = handlers.clone();
     return this;
   }
@@ -152,10 +155,24 @@ public final class Engine extends RouteGroup {
 
   /** Like {@link #run()} on the given port. */
   public void run(int port) {
+    // Handlers first: a SIGTERM that arrives while binding must still end in a drain and exit 0,
+    // not in the JVM's default exit 143.
+    Signals.onTermination(() -> {
+      terminationRequested = true;
+      stop(settings.drainTimeout());
+    });
     start(port);
-    Signals.onTermination(() -> stop(settings.drainTimeout()));
+    if (terminationRequested) {
+      stop(settings.drainTimeout());
+    }
     awaitTermination();
     System.exit(0);
+  }
+
+  synchronized void checkNotStarted(String what) {
+    if (server != null) {
+      throw new IllegalStateException(what + ": the engine has started; configure it before start()");
+    }
   }
 
   /** The bound port, valid after {@link #start(int)}. */
@@ -243,6 +260,7 @@ public final class Engine extends RouteGroup {
    * <tr><td>livenessPath / readinessPath</td><td>/healthz, /readyz (null turns one off)</td></tr>
    * <tr><td>metricsPath</td><td>/metrics (null turns it off)</td></tr>
    * <tr><td>managementPort</td><td>none: health and metrics share the main port</td></tr>
+   * <tr><td>managementHost</td><td>127.0.0.1: a management port is private unless you say otherwise</td></tr>
    * <tr><td>checkTimeout</td><td>1 s per health check</td></tr>
    * <tr><td>reusePort</td><td>off (SO_REUSEPORT, epoll only)</td></tr>
    * <tr><td>ioThreads</td><td>available processors</td></tr>
@@ -266,6 +284,7 @@ public final class Engine extends RouteGroup {
     private String readinessPath = "/readyz";
     private String metricsPath = "/metrics";
     private int managementPort = -1;
+    private String managementHost = "127.0.0.1";
     private Duration checkTimeout = Duration.ofSeconds(1);
     private boolean reusePort = false;
     private boolean nativeTransport = true;
@@ -321,6 +340,12 @@ public final class Engine extends RouteGroup {
       return this;
     }
 
+    /** The address of the management listener; loopback by default so probes and scrapes stay local. */
+    public Builder managementHost(String h) {
+      this.managementHost = Objects.requireNonNull(h, "managementHost");
+      return this;
+    }
+
     public Builder checkTimeout(Duration d) { this.checkTimeout = positive("checkTimeout", d); return this; }
     /** Sets SO_REUSEPORT so several processes can share the port (epoll only). */
     public Builder reusePort(boolean on) { this.reusePort = on; return this; }
@@ -340,7 +365,7 @@ public final class Engine extends RouteGroup {
     Settings settings() {
       return new Settings(execution, host, maxConnections, maxInitialLineLength, maxHeaderSize, maxBodySize,
           maxMultipartSize, headerReadTimeout, idleTimeout, shutdownDelay, drainTimeout, trustedProxies,
-          livenessPath, readinessPath, metricsPath, managementPort, checkTimeout, reusePort, nativeTransport,
+          livenessPath, readinessPath, metricsPath, managementPort, managementHost, checkTimeout, reusePort, nativeTransport,
           ioThreads, redirectTrailingSlash);
     }
 

@@ -11,6 +11,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The liveness and readiness checks of an engine: the contract the supervisor and the gateway rely
@@ -34,6 +36,11 @@ public final class Health {
   private final Map<String, HealthCheck> liveness = new ConcurrentHashMap<>();
   private final Map<String, HealthCheck> readiness = new ConcurrentHashMap<>();
   private volatile boolean draining;
+  // At most one run of each check at a time: a check stuck past its timeout (and deaf to the
+  // interrupt) is reported as still running by later probes instead of piling up threads.
+  private final Map<String, Run> running = new ConcurrentHashMap<>();
+  private final ExecutorService pool = Executors.newThreadPerTaskExecutor(
+      Thread.ofVirtual().name("nonstop-health").factory());
 
   Health(Duration timeout) {
     this.timeout = timeout;
@@ -74,43 +81,21 @@ public final class Health {
   private Report run(Map<String, HealthCheck> checks, boolean draining) {
     Map<String, Object> results = new LinkedHashMap<>();
     boolean up = !draining;
-    if (!checks.isEmpty()) {
-      // Not try-with-resources: close() would wait for a check that ignores its interrupt.
-      ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
-      try {
-        Map<String, Future<?>> futures = new LinkedHashMap<>();
-        checks.entrySet().stream().sorted(Map.Entry.comparingByKey())
-            .forEach(e -> futures.put(e.getKey(), pool.submit(() -> {
-              e.getValue().check();
-              return null;
-            })));
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (Map.Entry<String, Future<?>> e : futures.entrySet()) {
-          Map<String, Object> r = new LinkedHashMap<>();
-          try {
-            e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            r.put("status", "UP");
-          } catch (TimeoutException t) {
-            e.getValue().cancel(true);
-            r.put("status", "DOWN");
-            r.put("error", "timed out after " + timeout.toMillis() + " ms");
-            up = false;
-          } catch (ExecutionException x) {
-            r.put("status", "DOWN");
-            Throwable cause = x.getCause();
-            r.put("error", cause.getMessage() != null ? cause.getMessage() : cause.getClass().getName());
-            up = false;
-          } catch (InterruptedException x) {
-            Thread.currentThread().interrupt();
-            r.put("status", "DOWN");
-            r.put("error", "interrupted");
-            up = false;
-          }
-          results.put(e.getKey(), r);
-        }
-      } finally {
-        pool.shutdownNow();
+    Map<String, Run> futures = new TreeMap<>();
+    long started = System.nanoTime();
+    for (Map.Entry<String, HealthCheck> e : checks.entrySet()) {
+      futures.put(e.getKey(), start(e.getKey(), e.getValue()));
+    }
+    long deadline = started + timeout.toNanos();
+    for (Map.Entry<String, Run> e : futures.entrySet()) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      String error = await(e.getValue(), deadline);
+      r.put("status", error == null ? "UP" : "DOWN");
+      if (error != null) {
+        r.put("error", error);
+        up = false;
       }
+      results.put(e.getKey(), r);
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", up ? "UP" : "DOWN");
@@ -119,5 +104,42 @@ public final class Health {
     }
     body.put("checks", results);
     return new Report(up, body);
+  }
+
+  /** One run of a check: its thread, and a future that completes only when that thread ends. */
+  private record Run(Future<?> task, CompletableFuture<Void> done) {}
+
+  private Run start(String name, HealthCheck check) {
+    return running.compute(name, (k, previous) -> previous != null && !previous.done().isDone() ? previous : launch(check));
+  }
+
+  private Run launch(HealthCheck check) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Future<?> task = pool.submit(() -> {
+      try {
+        check.check();
+        done.complete(null);
+      } catch (Throwable t) {
+        done.completeExceptionally(t);
+      }
+    });
+    return new Run(task, done);
+  }
+
+  /** Null when the check passed, else why it failed. */
+  private String await(Run run, long deadline) {
+    try {
+      run.done().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      return null;
+    } catch (TimeoutException t) {
+      run.task().cancel(true); // interrupt it; "done" still waits for the thread to really end
+      return "timed out after " + timeout.toMillis() + " ms";
+    } catch (ExecutionException x) {
+      Throwable cause = x.getCause();
+      return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getName();
+    } catch (InterruptedException x) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
   }
 }

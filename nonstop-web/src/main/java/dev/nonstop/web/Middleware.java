@@ -71,6 +71,9 @@ public final class Middleware {
         id = newRequestId();
       }
       c.set(REQUEST_ID_KEY, id);
+      if (c instanceof HttpContext h) {
+        h.requestId(id); // for answers the server makes on the handler's behalf (timeout, 500)
+      }
       c.header("X-Request-Id", id);
       c.next();
     };
@@ -119,14 +122,10 @@ public final class Middleware {
     return limit;
   }
 
-  /** Enforced by the connection before the chain runs; in the chain it only passes on. */
+  /** A marker: the connection enforces the limit before the chain runs, so here it only passes on. */
   private record BodyLimit(long max) implements Handler {
     @Override
     public void handle(Context c) throws Exception {
-      if (c.body().length > max) {
-        c.abortWithStatusJson(413, java.util.Map.of("error", "request body larger than " + max + " bytes"));
-        return;
-      }
       c.next();
     }
   }

@@ -38,6 +38,7 @@ public class RouteGroup {
 
   /** Adds middleware that runs before the handlers of routes registered after this call. */
   public RouteGroup use(Handler... handlers) {
+    engine.checkNotStarted("use");
     middleware.addAll(Arrays.asList(requireHandlers(handlers)));
     return this;
   }

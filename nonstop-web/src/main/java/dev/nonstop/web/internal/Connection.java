@@ -43,6 +43,7 @@ import java.util.concurrent.TimeUnit;
  * applies; an idle keep-alive connection is closed after idleTimeout.
  */
 final class Connection extends ChannelInboundHandlerAdapter {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Connection.class);
   private enum State { IDLE, HEAD, BODY, RUNNING, CLOSING }
 
   private static final long LINGER_MILLIS = 2000;
@@ -148,7 +149,11 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // Connection resets and the like: nothing to answer, the peer is gone.
+    // Resets and broken pipes are the peer going away: nothing to answer, nothing to report.
+    // Anything else is a bug in a handler of ours and deserves a line before the close.
+    if (!(cause instanceof java.io.IOException)) {
+      log.atWarn().setCause(cause).log("closing a connection after an unexpected error");
+    }
     ctx.close();
   }
 
@@ -312,16 +317,12 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
   /** Starts draining: an idle connection closes now, a busy one after its current response. */
   void drain() {
+    // HttpServer calls this on the channel's event loop, after channelActive.
     draining = true;
-    if (channel == null) {
-      return; // not active yet: channelActive sees draining and the first response closes it
+    if (state == State.IDLE || (state == State.HEAD && !partial)) {
+      state = State.CLOSING;
+      channel.close();
     }
-    channel.eventLoop().execute(() -> {
-      if (state == State.IDLE || (state == State.HEAD && !partial)) {
-        state = State.CLOSING;
-        channel.close();
-      }
-    });
   }
 
   /** Answers a request that cannot be served and closes: the rest of the stream cannot be trusted. */

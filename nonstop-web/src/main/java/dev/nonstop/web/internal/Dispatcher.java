@@ -16,6 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,6 +32,9 @@ import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator
  */
 public final class Dispatcher {
   private static final ThreadFactory VIRTUAL = Thread.ofVirtual().name("nonstop-handler").factory();
+
+  // Tracks the handler threads so that the drain deadline can interrupt the stragglers.
+  private final ExecutorService handlers = Executors.newThreadPerTaskExecutor(VIRTUAL);
   private static final Map<String, String> NOT_FOUND = Map.of("error", "not found");
   private static final Map<String, String> NOT_ALLOWED = Map.of("error", "method not allowed");
   // Any token is a valid method, so unmatched requests would otherwise mint a label value per
@@ -55,8 +62,10 @@ public final class Dispatcher {
       MeterRegistry meters, PrometheusMeterRegistry prometheus, ObjectMapper json, Trusted trusted, boolean builtins) {
     this.settings = settings;
     this.router = router;
-    this.noRoute = noRoute;
-    this.noMethod = noMethod;
+    // Flattened once, like every route's chain: the user's handlers, then the default answer, which
+    // is ignored when a user handler already answered.
+    this.noRoute = withDefault(noRoute, 404, NOT_FOUND);
+    this.noMethod = withDefault(noMethod, 405, NOT_ALLOWED);
     this.meters = meters;
     this.json = json;
     this.trusted = trusted;
@@ -129,7 +138,21 @@ public final class Dispatcher {
 
   /** Runs the chain on a new virtual thread. */
   void execute(HttpContext ctx) {
-    VIRTUAL.newThread(() -> run(ctx)).start();
+    try {
+      handlers.execute(() -> run(ctx));
+    } catch (RejectedExecutionException e) {
+      // Only after the drain deadline: the connection is being cut anyway.
+      ctx.breakConnection();
+    }
+  }
+
+  /**
+   * Interrupts every handler still running (the drain deadline has passed) and waits up to
+   * {@code grace} for them to return, so none is left writing to a closed server.
+   */
+  boolean interruptHandlers(Duration grace) throws InterruptedException {
+    handlers.shutdownNow();
+    return handlers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Runs the chain on the calling thread. */
@@ -137,15 +160,18 @@ public final class Dispatcher {
     inFlight.incrementAndGet();
     Route route = ctx.routeObject();
     try {
-      if (route != null) {
-        ctx.start(route.chain());
-      } else {
-        miss(ctx);
+      try {
+        if (route != null) {
+          ctx.start(route.chain());
+        } else {
+          miss(ctx);
+        }
+      } catch (Throwable t) {
+        Errors.handle(ctx, t);
+      } finally {
+        ctx.finishChain();
       }
-    } catch (Throwable t) {
-      Errors.handle(ctx, t);
     } finally {
-      ctx.finishChain();
       inFlight.decrementAndGet();
       long nanos = System.nanoTime() - ctx.startNanos();
       if (route != null) {
@@ -164,8 +190,11 @@ public final class Dispatcher {
     String method = ctx.method();
     PathParams params = ctx.params();
     if (params.tsr() && settings.redirectTrailingSlash() && !"CONNECT".equals(method) && !path.equals("/")) {
-      String to = path.endsWith("/") ? path.substring(0, path.length() - 1) : path + "/";
-      String q = ctx.uri().indexOf('?') >= 0 ? ctx.uri().substring(ctx.uri().indexOf('?')) : "";
+      // Built from the path as sent: the decoded one could hold raw non-ASCII bytes or a decoded
+      // '?' or '/' that would change what the URL means.
+      String raw = ctx.rawPath();
+      String to = raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw + "/";
+      String q = ctx.rawQuery() != null ? "?" + ctx.rawQuery() : "";
       boolean safe = "GET".equals(method) || "HEAD".equals(method);
       ctx.redirect(safe ? 301 : 308, to + q);
       return;
@@ -179,13 +208,13 @@ public final class Dispatcher {
     if (!allowed.isEmpty() && !"OPTIONS".equals(method)) {
       ctx.header("Allow", String.join(", ", allowed));
       ctx.status(405);
-      ctx.start(withDefault(noMethod, 405, NOT_ALLOWED));
+      ctx.start(noMethod);
     } else if (!allowed.isEmpty()) {
       ctx.header("Allow", String.join(", ", allowed) + ", OPTIONS");
       ctx.status(204);
     } else {
       ctx.status(404);
-      ctx.start(withDefault(noRoute, 404, NOT_FOUND));
+      ctx.start(noRoute);
     }
   }
 

@@ -14,12 +14,18 @@ public final class Errors {
 
   /** Answers for {@code t}: its status for an HttpException, else 500 logged once with the trace. */
   public static void handle(HttpContext c, Throwable t) {
-    if (c.timedOut()) {
-      return; // the timeout already answered; the interrupt is how the handler was stopped
+    c.abort();
+    if (c.answeredByServer()) {
+      // The timeout answered and interrupted the handler, so an InterruptedException (or whatever
+      // the interrupt turned into) is expected; anything else is still worth a line, without noise.
+      if (!(t instanceof InterruptedException) && !(t.getCause() instanceof InterruptedException)) {
+        log.atWarn().addKeyValue("method", c.method()).addKeyValue("path", c.path())
+            .log("handler failed after its timeout: {}", t.toString());
+      }
+      return;
     }
     if (t instanceof HttpException h) {
       if (!c.isCommitted()) {
-        c.abort();
         c.json(h.status(), h.body());
       }
       return;
@@ -28,11 +34,11 @@ public final class Errors {
         .addKeyValue("method", c.method()).addKeyValue("path", c.path())
         .addKeyValue("route", c.route() != null ? c.route() : "")
         .log("handler failed: {} {}", c.method(), c.path());
-    c.abort();
-    if (c.isCommitted()) {
-      c.breakConnection(); // a half-sent response cannot be completed honestly
-    } else {
-      c.json(500, INTERNAL);
+    if (!c.isCommitted()) {
+      c.sendServerAnswer(500, INTERNAL);
+    } else if (c.isBodyOpen()) {
+      c.breakConnection(); // a half-sent body cannot be completed honestly; a close tells the client
     }
+    // else: the response went out whole before the failure, and stands.
   }
 }

@@ -1,6 +1,7 @@
 package dev.nonstop.web.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,6 +38,7 @@ import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
+import io.netty.util.ReferenceCountUtil;
 import jakarta.validation.ConstraintViolation;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -62,6 +64,7 @@ import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The {@link Context} of one request. The request side is immutable once built (the body was read
@@ -103,9 +106,19 @@ public final class HttpContext implements Context {
   private Forms.Parsed form;
   private byte[] bodyBytes;
 
+  // OPEN until the first answer; BY_HANDLER for the chain's own response, BY_SERVER for one the
+  // server made instead (timeout, error). One CAS decides, so exactly one response is ever written.
+  private static final int OPEN = 0;
+  private static final int BY_HANDLER = 1;
+  private static final int BY_SERVER = 2;
   private volatile int committed;
-  private volatile boolean timedOut;
-  private int status = 200;
+  // True from committing a streamed or file body until its last part is handed to the channel: only
+  // then is a failure "mid-response", which only closing the connection can signal to the client.
+  private volatile boolean bodyOpen;
+  private volatile String requestId;
+  private final ReentrantLock interruptLock = new ReentrantLock();
+  private boolean interruptible;
+  private volatile int status = 200;
   private HttpHeaders responseHeaders;
   private volatile long bytesWritten;
 
@@ -186,6 +199,16 @@ public final class HttpContext implements Context {
   @Override public String method() { return request.method().name(); }
   @Override public String path() { return target.path(); }
   @Override public String uri() { return target.uri(); }
+
+  /** The path as sent, still percent-encoded: what a Location built from it must use. */
+  String rawPath() {
+    return target.rawPath();
+  }
+
+  /** The query as sent, or null. */
+  String rawQuery() {
+    return target.rawQuery();
+  }
   @Override public String route() { return route != null ? route.template() : null; }
   @Override public String param(String name) { return params.get(name); }
 
@@ -361,10 +384,8 @@ public final class HttpContext implements Context {
       }
       try {
         value = dispatcher.json().readValue(body(), type);
-      } catch (JsonProcessingException e) {
-        throw new BindException("malformed JSON: " + e.getOriginalMessage());
       } catch (IOException e) {
-        throw new BindException("malformed JSON: " + e.getMessage());
+        throw new BindException("malformed JSON: " + describe(e));
       }
       if (value == null) {
         throw new BindException("empty body (expected: JSON)");
@@ -390,11 +411,34 @@ public final class HttpContext implements Context {
       // A field sent once is one string, yet a List property must take it (Gin binds it into a slice).
       JsonNode tree = m.valueToTree(flat);
       return m.readerFor(type).with(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY).readValue(tree);
-    } catch (JsonProcessingException e) {
-      throw new BindException("malformed form: " + e.getOriginalMessage());
     } catch (IOException | IllegalArgumentException e) {
-      throw new BindException("malformed form: " + e.getMessage());
+      throw new BindException("malformed form: " + describe(e));
     }
+  }
+
+  /**
+   * Says what is wrong with a body without Jackson's own text, which names our classes and echoes
+   * input: the field path where binding failed, or where parsing stopped.
+   */
+  static String describe(Exception e) {
+    if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+      StringBuilder path = new StringBuilder();
+      for (JsonMappingException.Reference r : m.getPath()) {
+        if (r.getFieldName() != null) {
+          path.append(path.isEmpty() ? "" : ".").append(r.getFieldName());
+        } else if (r.getIndex() >= 0) {
+          path.append('[').append(r.getIndex()).append(']');
+        }
+      }
+      return "invalid value for '" + path + "'";
+    }
+    if (e instanceof JsonMappingException) {
+      return "the body does not have the expected shape";
+    }
+    if (e instanceof JsonProcessingException p && p.getLocation() != null) {
+      return "syntax error at line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr();
+    }
+    return "unreadable body";
   }
 
   private <T> T validate(T value) {
@@ -541,11 +585,17 @@ public final class HttpContext implements Context {
       fc.close();
       throw e;
     }
-    if (!commit()) {
+    if (!commit(BY_HANDLER, 200)) {
       fc.close();
       return;
     }
-    this.status = 200;
+    Channel ch = conn.channel();
+    if (!ch.isActive()) {
+      fc.close();
+      releaseOnce();
+      return;
+    }
+    bodyOpen = true;
     HttpHeaders h = responseHeaders();
     if (!h.contains(HttpHeaderNames.CONTENT_TYPE)) {
       h.set(HttpHeaderNames.CONTENT_TYPE, MimeTypes.of(file.getFileName().toString()));
@@ -554,7 +604,6 @@ public final class HttpContext implements Context {
     h.set(HttpHeaderNames.CONTENT_LENGTH, size);
     boolean close = shouldClose();
     connectionHeader(h, close);
-    Channel ch = conn.channel();
     ch.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, h));
     if (isHead()) {
       fc.close();
@@ -562,16 +611,16 @@ public final class HttpContext implements Context {
       ch.write(new DefaultFileRegion(fc, 0, size));
       bytesWritten = size;
     }
-    ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> afterResponse(close, f.isSuccess()));
+    finish(ch, LastHttpContent.EMPTY_LAST_CONTENT, close);
   }
 
   @Override
   public void stream(int status, String contentType, BodyWriter body) throws Exception {
     checkStatus(status);
-    if (!commit()) {
+    if (!commit(BY_HANDLER, status)) {
       throw new IllegalStateException("response already sent");
     }
-    this.status = status;
+    bodyOpen = true;
     HttpHeaders h = responseHeaders();
     if (contentType != null) {
       h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
@@ -598,7 +647,7 @@ public final class HttpContext implements Context {
       // away is how event streams usually end, not a server error to log with a stack trace.
     } finally {
       if (ok && ch.isActive()) {
-        ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> afterResponse(close, f.isSuccess()));
+        finish(ch, LastHttpContent.EMPTY_LAST_CONTENT, close);
       } else {
         // Failed mid-body: the client cannot tell a cut body from a whole one unless we close.
         ch.close();
@@ -736,21 +785,45 @@ public final class HttpContext implements Context {
 
   /** Sends a full response; ignored (and {@code body} freed) when one was already sent. */
   boolean send(int status, String contentType, ByteBuf body) {
-    if (!commit()) {
+    if (!commit(BY_HANDLER, status)) {
       body.release();
       return false;
     }
+    return write(status, contentType, body, responseHeaders != null ? responseHeaders : new DefaultHttpHeaders());
+  }
+
+  /**
+   * Answers on the server's behalf (timeout, failed handler) with fresh headers: the handler's own
+   * may be half-built (a CSV content type, a cookie) or, for a timeout, still changing on its thread.
+   * Only the request id carries over.
+   */
+  boolean sendServerAnswer(int status, Object body) {
+    byte[] json;
+    try {
+      json = dispatcher.json().writeValueAsBytes(body);
+    } catch (IOException e) {
+      json = "{\"error\":\"internal server error\"}".getBytes(StandardCharsets.UTF_8);
+    }
+    if (!commit(BY_SERVER, status)) {
+      return false;
+    }
+    HttpHeaders h = new DefaultHttpHeaders();
+    String id = requestId;
+    if (id != null) {
+      h.set("X-Request-Id", id);
+    }
+    return write(status, JSON, Unpooled.wrappedBuffer(json), h);
+  }
+
+  private boolean write(int status, String contentType, ByteBuf body, HttpHeaders h) {
     if (!conn.channel().isActive()) {
       // The client is gone or the drain deadline cut the connection (its event loop may be shut
       // down already): a write would only fail, and log the failure from a dead loop.
       body.release();
-      this.status = status;
       releaseOnce();
       return true;
     }
-    this.status = status;
     boolean close = shouldClose();
-    HttpHeaders h = responseHeaders != null ? responseHeaders : new DefaultHttpHeaders();
     if (contentType != null && !h.contains(HttpHeaderNames.CONTENT_TYPE)) {
       h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
     }
@@ -768,8 +841,21 @@ public final class HttpContext implements Context {
     bytesWritten = payload.readableBytes();
     DefaultFullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
         HttpResponseStatus.valueOf(status), payload, h, EmptyHttpHeaders.INSTANCE);
-    conn.channel().writeAndFlush(res).addListener(f -> afterResponse(close, f.isSuccess()));
+    finish(conn.channel(), res, close);
     return true;
+  }
+
+  /** Writes the last part of a response; the connection learns of it when the write completes. */
+  private void finish(Channel ch, Object last, boolean close) {
+    bodyOpen = false;
+    if (ch.eventLoop().isShuttingDown()) {
+      // A terminated loop cannot run the listener, and the request's buffers would never be freed.
+      ReferenceCountUtil.release(last);
+      ch.close();
+      releaseOnce();
+      return;
+    }
+    ch.writeAndFlush(last).addListener(f -> afterResponse(close, f.isSuccess()));
   }
 
   private void afterResponse(boolean close, boolean success) {
@@ -793,8 +879,12 @@ public final class HttpContext implements Context {
     return "HEAD".equals(request.method().name());
   }
 
-  private boolean commit() {
-    return COMMITTED.compareAndSet(this, 0, 1);
+  private boolean commit(int by, int status) {
+    if (!COMMITTED.compareAndSet(this, OPEN, by)) {
+      return false;
+    }
+    this.status = status;
+    return true;
   }
 
   @Override
@@ -805,8 +895,14 @@ public final class HttpContext implements Context {
   @Override public long bytesWritten() { return bytesWritten; }
   @Override public Duration elapsed() { return Duration.ofNanos(System.nanoTime() - startNanos); }
 
-  boolean timedOut() {
-    return timedOut;
+  /** Whether the server answered for the handler (timeout), so a late failure is expected. */
+  boolean answeredByServer() {
+    return committed == BY_SERVER;
+  }
+
+  /** Whether a streamed or file body was begun and not finished: a failure now needs a close. */
+  boolean isBodyOpen() {
+    return bodyOpen;
   }
 
   /** Closes the connection after a failure mid-response. */
@@ -814,17 +910,26 @@ public final class HttpContext implements Context {
     conn.channel().close();
   }
 
+  /** Remembers the request id for answers the server makes itself. */
+  public void requestId(String id) {
+    this.requestId = id;
+  }
+
   /** Runs the rest of the chain with a deadline; see {@code Middleware.timeout}. */
   public void runWithTimeout(Duration limit, int timeoutStatus) throws Exception {
     Thread worker = Thread.currentThread();
-    boolean interruptible = worker.isVirtual(); // never interrupt an event loop
+    // Never interrupt an event loop; and interrupt a handler only while it is inside this chain, so
+    // the middleware around it does not run with a stray interrupt.
+    setInterruptible(worker.isVirtual());
     ScheduledFuture<?> timer = conn.channel().eventLoop().schedule(() -> {
-      byte[] body = ("{\"error\":\"request timed out after " + limit.toMillis() + " ms\"}")
-          .getBytes(StandardCharsets.UTF_8);
-      if (send(timeoutStatus, JSON, Unpooled.wrappedBuffer(body))) {
-        timedOut = true;
-        if (interruptible) {
-          worker.interrupt();
+      if (sendServerAnswer(timeoutStatus, Map.of("error", "request timed out after " + limit.toMillis() + " ms"))) {
+        interruptLock.lock();
+        try {
+          if (interruptible) {
+            worker.interrupt();
+          }
+        } finally {
+          interruptLock.unlock();
         }
       }
     }, limit.toNanos(), TimeUnit.NANOSECONDS);
@@ -832,6 +937,19 @@ public final class HttpContext implements Context {
       next();
     } finally {
       timer.cancel(false);
+      setInterruptible(false);
+      if (answeredByServer()) {
+        Thread.interrupted(); // clear an interrupt that raced with the chain's end
+      }
+    }
+  }
+
+  private void setInterruptible(boolean on) {
+    interruptLock.lock();
+    try {
+      interruptible = on;
+    } finally {
+      interruptLock.unlock();
     }
   }
 
@@ -839,14 +957,21 @@ public final class HttpContext implements Context {
     if (holders.decrementAndGet() == 0) {
       content.release();
       if (multipart != null) {
-        conn.channel().eventLoop().execute(multipart::destroy);
+        // The decoder is not thread-safe and its owner is the event loop, unless that is gone.
+        var loop = conn.channel().eventLoop();
+        if (loop.isShuttingDown()) {
+          multipart.destroy();
+        } else {
+          loop.execute(multipart::destroy);
+        }
       }
     }
   }
 
+  // A handler's response is final, and a 1xx is not: sent as one, the client would wait forever.
   private static int checkStatus(int status) {
-    if (status < 100 || status > 599) {
-      throw new IllegalArgumentException("status: " + status + " (expected: 100-599)");
+    if (status < 200 || status > 599) {
+      throw new IllegalArgumentException("status: " + status + " (expected: 200-599)");
     }
     return status;
   }

@@ -2,6 +2,7 @@ package dev.nonstop.web.internal;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter.MeterProvider;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -38,6 +39,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -69,8 +72,8 @@ public final class HttpServer {
   private final AtomicBoolean stopping = new AtomicBoolean();
   private volatile boolean listenerClosed;
   private final CountDownLatch terminated = new CountDownLatch(1);
-  private final Counter.Builder rejected = Counter.builder("nonstop.http.server.rejected")
-      .description("Requests refused before routing (malformed, too large, too slow)");
+  private final MeterProvider<Counter> rejected;
+  private final List<AutoCloseable> binders = new ArrayList<>();
   private EventLoopGroup group;
   private Channel listener;
   private Channel managementListener;
@@ -81,6 +84,9 @@ public final class HttpServer {
     this.dispatcher = dispatcher;
     this.management = management;
     this.meters = meters;
+    this.rejected = Counter.builder("nonstop.http.server.rejected")
+        .description("Requests refused before routing (malformed, too large, too slow)")
+        .withRegistry(meters);
   }
 
   public void start(int port) {
@@ -90,9 +96,9 @@ public final class HttpServer {
     transport = epoll ? "epoll" : "nio";
     group = new MultiThreadIoEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("nonstop-io", true), io);
     try {
-      listener = bind(channelType, dispatcher, port, epoll && settings.reusePort(), true);
+      listener = bind(channelType, dispatcher, settings.host(), port, epoll && settings.reusePort(), true);
       if (management != null) {
-        managementListener = bind(channelType, management, settings.managementPort(), false, false);
+        managementListener = bind(channelType, management, settings.managementHost(), settings.managementPort(), false, false);
       }
     } catch (RuntimeException e) {
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -101,7 +107,8 @@ public final class HttpServer {
     registerMetrics();
   }
 
-  private Channel bind(Class<? extends ServerChannel> type, Dispatcher d, int port, boolean reusePort, boolean counted) {
+  private Channel bind(Class<? extends ServerChannel> type, Dispatcher d, String host, int port, boolean reusePort,
+      boolean counted) {
     ServerBootstrap b = new ServerBootstrap()
         .group(group)
         .channel(type)
@@ -123,7 +130,7 @@ public final class HttpServer {
       b.option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(1));
       b.handler(new Cap());
     }
-    InetSocketAddress address = settings.host() == null ? new InetSocketAddress(port) : new InetSocketAddress(settings.host(), port);
+    InetSocketAddress address = host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
     try {
       return b.bind(address).sync().channel();
     } catch (InterruptedException e) {
@@ -188,7 +195,7 @@ public final class HttpServer {
   }
 
   void countRejected(int status) {
-    rejected.tag("status", Integer.toString(status)).register(meters).increment();
+    rejected.withTags("status", Integer.toString(status)).increment();
   }
 
   public int port() {
@@ -226,6 +233,8 @@ public final class HttpServer {
           .addKeyValue("in_flight", busy)
           .log("drain: listener closed; {} connections, {} requests in flight", total, busy);
       long deadline = t0 + settings.shutdownDelay().toNanos() + drain.toNanos();
+      // Polling two counters is simpler than wiring a latch through every close path, and 10 ms is
+      // nothing next to a drain measured in seconds.
       while ((open.get() > 0 || dispatcher.inFlight() > 0) && System.nanoTime() < deadline) {
         Thread.sleep(10);
       }
@@ -234,13 +243,27 @@ public final class HttpServer {
       if (forced > 0) {
         connections.keySet().forEach(Channel::close);
       }
+      if (unfinished > 0 && !dispatcher.interruptHandlers(Duration.ofSeconds(1))) {
+        log.atWarn().addKeyValue("unfinished_requests", dispatcher.inFlight())
+            .log("drain: {} handlers ignored their interrupt", dispatcher.inFlight());
+      }
       long ms = (System.nanoTime() - t0) / 1_000_000;
       log.atInfo().addKeyValue("phase", "drained").addKeyValue("forced_connections", forced)
           .addKeyValue("unfinished_requests", unfinished).addKeyValue("duration_ms", ms)
           .log("drain: done in {} ms; {} connections force-closed, {} requests unfinished", ms, forced, unfinished);
     } catch (InterruptedException e) {
+      // Asked to hurry: skip the rest of the wait but still close everything below.
       Thread.currentThread().interrupt();
+      listener.close();
+      connections.keySet().forEach(Channel::close);
     } finally {
+      for (AutoCloseable b : binders) {
+        try {
+          b.close();
+        } catch (Exception e) {
+          log.debug("closing a metrics binder failed", e);
+        }
+      }
       if (managementListener != null) {
         managementListener.close().syncUninterruptibly();
         managementConnections.keySet().forEach(Channel::close);
@@ -270,26 +293,33 @@ public final class HttpServer {
     Gauge.builder("nonstop.http.server.requests.active", dispatcher, Dispatcher::inFlight)
         .description("HTTP requests being handled").register(meters);
     new JvmMemoryMetrics().bindTo(meters);
-    new JvmGcMetrics().bindTo(meters);
+    JvmGcMetrics gc = new JvmGcMetrics(); // holds GC listeners that pin the registry until closed
+    gc.bindTo(meters);
+    binders.add(gc);
     new JvmThreadMetrics().bindTo(meters);
     new ClassLoaderMetrics().bindTo(meters);
     new ProcessorMetrics().bindTo(meters);
     new UptimeMetrics().bindTo(meters);
     new FileDescriptorMetrics().bindTo(meters);
-    Path statm = Path.of("/proc/self/statm");
-    if (Files.isReadable(statm)) {
+    Path status = Path.of("/proc/self/status");
+    if (Files.isReadable(status)) {
       // Micrometer has no RSS meter; the supervisor's max_memory acts on the same number.
-      Gauge.builder("process.resident.memory", () -> residentBytes(statm)).baseUnit("bytes")
+      Gauge.builder("process.resident.memory", () -> residentBytes(status)).baseUnit("bytes")
           .description("Resident set size of this process").register(meters);
     }
   }
 
-  private static double residentBytes(Path statm) {
+  // VmRSS is in kB whatever the page size (statm counts pages, which are 16 or 64 KiB on some kernels).
+  private static double residentBytes(Path status) {
     try {
-      String[] f = Files.readString(statm).trim().split(" ");
-      return Long.parseLong(f[1]) * 4096.0;
+      for (String line : Files.readAllLines(status)) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) * 1024.0;
+        }
+      }
     } catch (IOException | RuntimeException e) {
-      return Double.NaN;
+      // fall through: an unreadable value is reported as NaN, not as a crash of the scrape
     }
+    return Double.NaN;
   }
 }

@@ -4,15 +4,16 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The request target split into a decoded path and the raw query. Origin form ({@code /a?b}),
+ * The request target split into a decoded path (for routing), the raw path (for building URLs)
+ * and the raw query. Origin form ({@code /a?b}),
  * absolute form ({@code http://host/a}) and {@code *} are accepted; the path is percent-decoded
  * only when it contains a '%', so the common case allocates nothing but the substring.
  */
-record RequestTarget(String uri, String path, String rawQuery) {
+record RequestTarget(String uri, String path, String rawPath, String rawQuery) {
   static RequestTarget parse(String uri) {
     String u = uri;
     if (u.equals("*")) {
-      return new RequestTarget(uri, "*", null);
+      return new RequestTarget(uri, "*", "*", null);
     }
     if (!u.startsWith("/")) {
       int scheme = u.indexOf("://");
@@ -44,6 +45,6 @@ record RequestTarget(String uri, String path, String rawQuery) {
         return null; // a decoded NUL or CR in a path is never legitimate
       }
     }
-    return new RequestTarget(uri, path, query);
+    return new RequestTarget(uri, path, raw, query);
   }
 }

@@ -22,6 +22,7 @@ public record Settings(
     String readinessPath,
     String metricsPath,
     int managementPort,
+    String managementHost,
     Duration checkTimeout,
     boolean reusePort,
     boolean nativeTransport,

@@ -19,6 +19,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+/**
+ * Table-driven router tests: precedence and backtracking on Gin's test tree, trailing-slash hints,
+ * conflicts and invalid routes with their messages, methods, and the GitHub API table; every built
+ * tree also goes through {@link TreeInvariants}.
+ */
 class RouterTest {
 
   /**
