@@ -1,6 +1,7 @@
 package dev.nonstop.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nonstop.web.internal.Cores;
 import dev.nonstop.web.internal.Dispatcher;
 import dev.nonstop.web.internal.HttpServer;
 import dev.nonstop.web.internal.Json;
@@ -64,6 +65,7 @@ public final class Engine extends RouteGroup {
       this.meters = prometheus;
     }
     this.health = new Health(settings.checkTimeout());
+    Cores.claimCarriers(settings.ioThreads());
   }
 
   /** An engine with the defaults and the logger, recovery and requestId middleware (gin.Default()). */
@@ -263,7 +265,8 @@ public final class Engine extends RouteGroup {
    * <tr><td>managementHost</td><td>127.0.0.1: a management port is private unless you say otherwise</td></tr>
    * <tr><td>checkTimeout</td><td>1 s per health check</td></tr>
    * <tr><td>reusePort</td><td>off (SO_REUSEPORT, epoll only)</td></tr>
-   * <tr><td>ioThreads</td><td>available processors</td></tr>
+   * <tr><td>ioThreads</td><td>half the available processors (at least 1); the other half carry the
+   * virtual threads, see {@link Engine}</td></tr>
    * <tr><td>redirectTrailingSlash</td><td>on (301 for GET/HEAD, 308 otherwise)</td></tr>
    * </table>
    */
@@ -288,7 +291,7 @@ public final class Engine extends RouteGroup {
     private Duration checkTimeout = Duration.ofSeconds(1);
     private boolean reusePort = false;
     private boolean nativeTransport = true;
-    private int ioThreads = Runtime.getRuntime().availableProcessors();
+    private int ioThreads = Cores.ioThreads();
     private boolean redirectTrailingSlash = true;
     private ObjectMapper objectMapper;
     private MeterRegistry meterRegistry;

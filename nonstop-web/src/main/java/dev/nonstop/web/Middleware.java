@@ -143,18 +143,22 @@ public final class Middleware {
     return true;
   }
 
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-  /** 128 random bits as 32 hex digits; not a UUID because SecureRandom is slow and not needed here. */
+  /**
+   * 128 random bits as 32 hex digits; not a UUID because SecureRandom is slow and not needed here.
+   * Built as Latin-1 bytes: the String then takes them with one copy.
+   */
   private static String newRequestId() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     long hi = r.nextLong();
     long lo = r.nextLong();
-    char[] out = new char[32];
+    byte[] out = new byte[32];
     for (int i = 0; i < 16; i++) {
       out[i] = HEX[(int) (hi >>> (60 - 4 * i)) & 0xf];
       out[16 + i] = HEX[(int) (lo >>> (60 - 4 * i)) & 0xf];
     }
-    return new String(out);
+    return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
+
 }

@@ -75,18 +75,18 @@ final class Connection extends ChannelInboundHandlerAdapter {
     this.dispatcher = dispatcher;
   }
 
-  /** Sits before the decoder and notices the first byte of a request after an idle period. */
-  final class ByteWatcher extends ChannelInboundHandlerAdapter {
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (state == State.IDLE) {
-        state = State.HEAD;
-        arm(settings.headerReadTimeout().toNanos());
-      }
-      if (state == State.HEAD) {
-        partial = true;
-      }
-      ctx.fireChannelRead(msg);
+  /**
+   * Called by the decoder with raw bytes, before decoding: the first byte of a request after an idle
+   * period starts the head timeout. (A call from the decoder rather than a handler of its own in
+   * front of it: one pipeline hop less on every read.)
+   */
+  void onBytes() {
+    if (state == State.IDLE) {
+      state = State.HEAD;
+      arm(settings.headerReadTimeout().toNanos());
+    }
+    if (state == State.HEAD) {
+      partial = true;
     }
   }
 

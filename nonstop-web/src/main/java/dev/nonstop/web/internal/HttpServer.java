@@ -149,8 +149,7 @@ public final class HttpServer {
         .setMaxChunkSize(64 * 1024)
         .setValidateHeaders(true);
     ChannelPipeline p = ch.pipeline();
-    p.addLast("watch", conn.new ByteWatcher());
-    p.addLast("decoder", new StrictRequestDecoder(cfg));
+    p.addLast("decoder", new StrictRequestDecoder(cfg, conn));
     p.addLast("encoder", new HttpResponseEncoder() {
       @Override
       protected boolean isContentAlwaysEmpty(HttpResponse msg) {

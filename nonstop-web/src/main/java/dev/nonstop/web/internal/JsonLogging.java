@@ -5,7 +5,6 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import java.util.Locale;
 import net.logstash.logback.encoder.LogstashEncoder;
@@ -36,7 +35,7 @@ public final class JsonLogging extends ContextAwareBase implements Configurator 
     encoder.setIncludeContext(false);
     encoder.start();
 
-    ConsoleAppender<ILoggingEvent> out = new ConsoleAppender<>();
+    BatchingStdoutAppender out = new BatchingStdoutAppender();
     out.setContext(context);
     out.setName("json-stdout");
     out.setEncoder(encoder);

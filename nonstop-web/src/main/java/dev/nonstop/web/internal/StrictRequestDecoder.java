@@ -1,5 +1,6 @@
 package dev.nonstop.web.internal;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequestDecoder;
@@ -10,8 +11,17 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
  * on, which RFC 9112 allows but a front proxy might disagree with).
  */
 final class StrictRequestDecoder extends HttpRequestDecoder {
-  StrictRequestDecoder(HttpDecoderConfig config) {
+  private final Connection connection;
+
+  StrictRequestDecoder(HttpDecoderConfig config, Connection connection) {
     super(config);
+    this.connection = connection;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    connection.onBytes();
+    super.channelRead(ctx, msg);
   }
 
   @Override

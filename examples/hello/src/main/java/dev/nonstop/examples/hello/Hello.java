@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Port from {@code PORT} (default 8080). {@code ACCESS_LOG=off} drops the access-log middleware
  * (the benchmark compares with a Gin built without its logger). SIGTERM drains and exits 0;
- * {@code SHUTDOWN_DELAY_MS} sets the delay between readiness 503 and closing the listener.
+ * {@code SHUTDOWN_DELAY_MS} sets the delay between readiness 503 and closing the listener;
+ * {@code IO_THREADS} the number of Netty event loops (default: one per core).
  */
 public final class Hello {
   /** The body of {@code POST /users}. */
@@ -41,6 +42,10 @@ public final class Hello {
   /** Builds the application; {@link #main} runs it. */
   public static Engine app() {
     Engine.Builder b = Engine.builder();
+    String io = System.getenv("IO_THREADS");
+    if (io != null && !io.isBlank()) {
+      b.ioThreads(Integer.parseInt(io.trim()));
+    }
     String delay = System.getenv("SHUTDOWN_DELAY_MS");
     if (delay != null && !delay.isBlank()) {
       b.shutdownDelay(java.time.Duration.ofMillis(Long.parseLong(delay.trim())));
