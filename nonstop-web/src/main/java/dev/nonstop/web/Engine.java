@@ -80,21 +80,30 @@ public final class Engine extends RouteGroup {
     return new Builder();
   }
 
-  /** Handlers for requests that match no route (404 by default), after the engine's middleware. */
+  /**
+   * Handlers for requests that match no route, run after the engine's middleware with the status
+   * already 404. When none of them answers, the default does: {@code {"error": "not found"}}.
+   *
+   * <pre>{@code app.noRoute(c -> c.json(404, Map.of("error", "no such page"))); }</pre>
+   */
   public Engine noRoute(Handler... handlers) {
     checkNotStarted("noRoute");
     this.noRoute = handlers.clone();
     return this;
   }
 
-  /** Handlers for a path that exists under other methods (405 with Allow by default). */
+  /**
+   * Handlers for a path that exists under other methods, run after the engine's middleware with the
+   * status already 405 and the Allow header set. When none of them answers, the default does:
+   * {@code {"error": "method not allowed"}}.
+   */
   public Engine noMethod(Handler... handlers) {
     checkNotStarted("noMethod");
     this.noMethod = handlers.clone();
     return this;
   }
 
-  /** The liveness and readiness checks served at /healthz and /readyz. */
+  /** The liveness and readiness checks served at /healthz and /readyz; add your own checks to it. */
   public Health health() {
     return health;
   }
@@ -122,7 +131,17 @@ public final class Engine extends RouteGroup {
 
   /**
    * Starts serving on {@code port} (0 picks a free one, see {@link #port()}) and returns. Does not
-   * install signal handlers; {@link #run()} does.
+   * install signal handlers; {@link #run()} does. Tests use this:
+   *
+   * <pre>{@code
+   * Engine app = Engine.create();
+   * app.get("/ping", c -> c.string(200, "pong"));
+   * app.start(0);
+   * URI base = URI.create("http://127.0.0.1:" + app.port());
+   * }</pre>
+   *
+   * @throws IllegalStateException when already started
+   * @throws IllegalArgumentException unless 0-65535
    */
   public synchronized Engine start(int port) {
     if (server != null) {
@@ -150,12 +169,16 @@ public final class Engine extends RouteGroup {
     return this;
   }
 
-  /** Starts on {@code PORT} (default 8080), drains on SIGTERM/SIGINT and exits 0; blocks until then. */
+  /**
+   * Starts on the port in the {@code PORT} environment variable (default 8080), drains on
+   * SIGTERM/SIGINT and exits the JVM with 0, which supervisors read as a clean stop; blocks until
+   * then. The entry point of a service's {@code main}.
+   */
   public void run() {
     run(portFromEnvironment());
   }
 
-  /** Like {@link #run()} on the given port. */
+  /** Like {@link #run()} on the given port instead of {@code PORT}. */
   public void run(int port) {
     // Handlers first: a SIGTERM that arrives while binding must still end in a drain and exit 0,
     // not in the JVM's default exit 143.
@@ -177,17 +200,25 @@ public final class Engine extends RouteGroup {
     }
   }
 
-  /** The bound port, valid after {@link #start(int)}. */
+  /**
+   * The bound port, which differs from the requested one when that was 0.
+   *
+   * @throws IllegalStateException before {@link #start(int)}
+   */
   public int port() {
     return requireServer().port();
   }
 
-  /** The management port when health and metrics live on their own listener, else -1. */
+  /**
+   * The management port when health and metrics live on their own listener, else -1.
+   *
+   * @throws IllegalStateException before {@link #start(int)}
+   */
   public int managementPort() {
     return requireServer().managementPort();
   }
 
-  /** Drains with the configured drain timeout. */
+  /** {@link #stop(Duration)} with the configured drain timeout (default 30 s). */
   public void stop() {
     stop(settings.drainTimeout());
   }
@@ -206,12 +237,16 @@ public final class Engine extends RouteGroup {
     }
   }
 
-  /** Blocks until the server has stopped. */
+  /**
+   * Blocks until the server has stopped.
+   *
+   * @throws IllegalStateException before {@link #start(int)}
+   */
   public void awaitTermination() {
     requireServer().awaitTermination();
   }
 
-  /** Whether a stop has begun. */
+  /** Whether a stop has begun; readiness is 503 from then on. */
   public boolean isDraining() {
     return health.isDraining();
   }
@@ -298,30 +333,66 @@ public final class Engine extends RouteGroup {
 
     private Builder() {}
 
-    /** Where route chains run unless a group says otherwise. */
+    /**
+     * Where route chains run unless a group says otherwise ({@link RouteGroup#on}). Default
+     * {@link Execution#VIRTUAL_THREAD}, where handlers may block.
+     */
     public Builder execution(Execution e) { this.execution = Objects.requireNonNull(e, "execution"); return this; }
 
-    /** The address to bind, such as {@code 127.0.0.1}; null binds all interfaces. */
+    /** The address to bind, such as {@code 127.0.0.1}. Default null: all interfaces. */
     public Builder host(String h) { this.host = h; return this; }
 
+    /**
+     * The most connections open at once. Default 10000; further clients wait in the accept backlog
+     * rather than being refused, so a burst slows down instead of failing.
+     */
     public Builder maxConnections(int n) { this.maxConnections = positive("maxConnections", n); return this; }
+
+    /** The longest request line in bytes. Default 8 KiB; a longer one is answered 414 and closed. */
     public Builder maxInitialLineLength(int n) { this.maxInitialLineLength = positive("maxInitialLineLength", n); return this; }
+
+    /** The largest header block in bytes. Default 16 KiB; a larger one is answered 431 and closed. */
     public Builder maxHeaderSize(int n) { this.maxHeaderSize = positive("maxHeaderSize", n); return this; }
+
+    /**
+     * The largest request body in bytes, held in memory. Default 8 MiB; a larger one is answered 413.
+     * A route can raise or lower it with {@link Middleware#bodyLimit}.
+     */
     public Builder maxBodySize(long n) { this.maxBodySize = positive("maxBodySize", n); return this; }
+
+    /**
+     * The largest multipart body in bytes, apart from {@link #maxBodySize} because file parts above
+     * 16 KiB go to temporary files, not memory. Default 64 MiB; a larger one is answered 413.
+     */
     public Builder maxMultipartSize(long n) { this.maxMultipartSize = positive("maxMultipartSize", n); return this; }
+
+    /**
+     * How long a client may take to send the headers, and between body chunks. Default 10 s; a slower
+     * client is answered 408 and closed, so slow senders (slowloris) cannot hold connections.
+     */
     public Builder headerReadTimeout(Duration d) { this.headerReadTimeout = positive("headerReadTimeout", d); return this; }
+
+    /** How long a keep-alive connection may sit idle between requests. Default 60 s; then it is closed. */
     public Builder idleTimeout(Duration d) { this.idleTimeout = positive("idleTimeout", d); return this; }
+
     /**
      * Time between readiness turning 503 and the listener closing, so load balancers notice;
-     * meanwhile every request, on new connections too, is served as usual.
+     * meanwhile every request, on new connections too, is served as usual. Default 0: close at once.
      */
     public Builder shutdownDelay(Duration d) { this.shutdownDelay = nonNegative("shutdownDelay", d); return this; }
-    /** The longest that in-flight requests may run after the listener closed. */
+
+    /**
+     * The longest that in-flight requests may run after the listener closed. Default 30 s; then the
+     * remaining connections are closed and their handlers interrupted.
+     */
     public Builder drainTimeout(Duration d) { this.drainTimeout = nonNegative("drainTimeout", d); return this; }
 
     /**
      * Peers whose X-Forwarded-For / X-Real-IP headers are believed, as addresses or CIDR blocks such
-     * as {@code 10.0.0.0/8} or {@code ::1}.
+     * as {@code 10.0.0.0/8} or {@code ::1}. Default none: {@link Context#clientIp()} is the peer,
+     * because any client can send those headers.
+     *
+     * @throws IllegalArgumentException naming the first entry that is not an address or CIDR block
      */
     public Builder trustedProxies(String... cidrs) {
       List<String> list = List.of(cidrs);
@@ -330,11 +401,27 @@ public final class Engine extends RouteGroup {
       return this;
     }
 
+    /** Where liveness ({@link Health#live()}) is served, 200 or 503. Default {@code /healthz}; null turns it off. */
     public Builder livenessPath(String p) { this.livenessPath = p; return this; }
+
+    /**
+     * Where readiness ({@link Health#ready()}) is served: 200, or 503 while a check fails or a drain
+     * runs. Default {@code /readyz}; null turns it off.
+     */
     public Builder readinessPath(String p) { this.readinessPath = p; return this; }
+
+    /**
+     * Where Prometheus scrapes the metrics. Default {@code /metrics}; null turns it off, as does a
+     * {@link #meterRegistry} that is not a Prometheus one.
+     */
     public Builder metricsPath(String p) { this.metricsPath = p; return this; }
 
-    /** Serves health and metrics on their own listener (0 picks a free port), not on the main port. */
+    /**
+     * Serves health and metrics on their own listener (0 picks a free port), not on the main port.
+     * Default none: they share the main port.
+     *
+     * @throws IllegalArgumentException unless 0-65535
+     */
     public Builder managementPort(int port) {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("managementPort: " + port + " (expected: 0-65535)");
@@ -343,21 +430,49 @@ public final class Engine extends RouteGroup {
       return this;
     }
 
-    /** The address of the management listener; loopback by default so probes and scrapes stay local. */
+    /**
+     * The address of the management listener. Default {@code 127.0.0.1}, so probes and scrapes stay
+     * local unless you say otherwise.
+     */
     public Builder managementHost(String h) {
       this.managementHost = Objects.requireNonNull(h, "managementHost");
       return this;
     }
 
+    /** How long one health check may run. Default 1 s; a check that overruns counts as down. */
     public Builder checkTimeout(Duration d) { this.checkTimeout = positive("checkTimeout", d); return this; }
-    /** Sets SO_REUSEPORT so several processes can share the port (epoll only). */
+
+    /**
+     * Sets SO_REUSEPORT so several processes can share the port. Default off; epoll only, ignored
+     * on NIO.
+     */
     public Builder reusePort(boolean on) { this.reusePort = on; return this; }
-    /** Uses epoll where available (the default); false forces NIO. */
+
+    /** Uses epoll where available. Default on; false forces NIO. */
     public Builder nativeTransport(boolean on) { this.nativeTransport = on; return this; }
+
+    /**
+     * The number of event-loop threads. Default half the available processors (at least 1); the
+     * other half carry the virtual threads, so I/O and handlers do not compete for cores.
+     */
     public Builder ioThreads(int n) { this.ioThreads = positive("ioThreads", n); return this; }
+
+    /**
+     * Redirects {@code /users/} to {@code /users} (and back) when only the other exists. Default on:
+     * 301 for GET and HEAD, 308 otherwise so the method and body are kept. Off: no redirect.
+     */
     public Builder redirectTrailingSlash(boolean on) { this.redirectTrailingSlash = on; return this; }
+
+    /**
+     * The JSON mapper for {@link Context#json} and {@link Context#bind}. Default: lenient on unknown
+     * fields (as Gin's binding), ISO-8601 dates.
+     */
     public Builder objectMapper(ObjectMapper m) { this.objectMapper = m; return this; }
-    /** Records into this registry instead of a new Prometheus one (/metrics needs a Prometheus registry). */
+
+    /**
+     * Records into this registry. Default a new Prometheus registry; /metrics needs a Prometheus one,
+     * so with any other it is not served.
+     */
     public Builder meterRegistry(MeterRegistry r) { this.meterRegistry = r; return this; }
 
     /** Builds an engine without middleware. */

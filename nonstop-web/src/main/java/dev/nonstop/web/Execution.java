@@ -10,6 +10,9 @@ package dev.nonstop.web;
 public enum Execution {
   /** Each request's chain runs on its own virtual thread (Java's goroutine). */
   VIRTUAL_THREAD,
-  /** The chain runs on the connection's Netty event loop; handlers must never block. */
+  /**
+   * The chain runs on the connection's Netty event loop; handlers must never block, and streamed
+   * bodies get no backpressure (see {@link BodyWriter}).
+   */
   EVENT_LOOP
 }

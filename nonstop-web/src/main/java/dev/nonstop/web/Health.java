@@ -27,9 +27,20 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Checks run in parallel on virtual threads; one that throws or overruns the timeout counts as
  * down. The answer is 200 or 503 with a JSON body naming each check's status.
+ *
+ * <pre>{@code
+ * app.health()
+ *     .liveness("worker", () -> { if (!worker.isAlive()) throw new IllegalStateException("worker died"); })
+ *     .readiness("db", () -> { try (var c = ds.getConnection()) { c.isValid(1); } });
+ * }</pre>
  */
 public final class Health {
-  /** The outcome of one round of checks. */
+  /**
+   * The outcome of one round of checks.
+   *
+   * @param up whether every check passed (and, for readiness, no drain has begun)
+   * @param body the JSON answer: overall {@code status}, {@code draining} when it is, and each check
+   */
   public record Report(boolean up, Map<String, Object> body) {}
 
   private final Duration timeout;
@@ -46,13 +57,13 @@ public final class Health {
     this.timeout = timeout;
   }
 
-  /** Adds (or replaces) a liveness check. */
+  /** Adds (or replaces, by name) a liveness check; a failing one makes /healthz 503. */
   public Health liveness(String name, HealthCheck check) {
     liveness.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(check, "check"));
     return this;
   }
 
-  /** Adds (or replaces) a readiness check. */
+  /** Adds (or replaces, by name) a readiness check; a failing one makes /readyz 503. */
   public Health readiness(String name, HealthCheck check) {
     readiness.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(check, "check"));
     return this;
@@ -68,12 +79,12 @@ public final class Health {
     draining = true;
   }
 
-  /** Runs the liveness checks. */
+  /** Runs the liveness checks in parallel and waits at most the check timeout for them. */
   public Report live() {
     return run(liveness, false);
   }
 
-  /** Runs the readiness checks; down while draining. */
+  /** Runs the readiness checks as {@link #live()} does; down while draining. */
   public Report ready() {
     return run(readiness, draining);
   }

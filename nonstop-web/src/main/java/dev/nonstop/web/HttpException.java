@@ -8,9 +8,17 @@ import java.util.Map;
  */
 public class HttpException extends RuntimeException {
   private static final long serialVersionUID = 1L;
+  /** The response status, 400-599. */
   private final int status;
 
-  /** @param status an HTTP status, 400-599 */
+  /**
+   * An exception that answers {@code status} with {@code message} as the error.
+   *
+   * <pre>{@code throw new HttpException(404, "user " + id + " not found"); }</pre>
+   *
+   * @param status an HTTP status, 400-599
+   * @throws IllegalArgumentException for any other status
+   */
   public HttpException(int status, String message) {
     super(message, null, false, false);
     if (status < 400 || status > 599) {
@@ -24,7 +32,7 @@ public class HttpException extends RuntimeException {
     return status;
   }
 
-  /** The JSON body sent to the client. */
+  /** The JSON body sent to the client; override to send more than the message. */
   public Object body() {
     return Map.of("error", String.valueOf(getMessage()));
   }

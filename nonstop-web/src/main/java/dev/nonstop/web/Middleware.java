@@ -12,6 +12,10 @@ import org.slf4j.LoggerFactory;
  * The built-in middleware, as static factories. {@link Engine#create()} installs
  * {@code requestId(), logger(), recovery()} in that order, so the access log sees the request id and
  * the final status of a failed handler.
+ *
+ * <pre>{@code
+ * app.group("/api", Middleware.timeout(Duration.ofSeconds(2)), Middleware.bodyLimit(64 * 1024));
+ * }</pre>
  */
 public final class Middleware {
   private static final Logger access = LoggerFactory.getLogger("nonstop.access");

@@ -36,7 +36,11 @@ public class RouteGroup {
     this.execution = execution;
   }
 
-  /** Adds middleware that runs before the handlers of routes registered after this call. */
+  /**
+   * Adds middleware that runs before the handlers of routes registered after this call.
+   *
+   * @throws IllegalStateException after the engine has started
+   */
   public RouteGroup use(Handler... handlers) {
     engine.checkNotStarted("use");
     middleware.addAll(Arrays.asList(requireHandlers(handlers)));
@@ -67,12 +71,30 @@ public class RouteGroup {
     return prefix;
   }
 
+  /**
+   * Registers a GET route; see {@link #handle} for the path syntax and errors. A HEAD request runs it
+   * too, answered without the body, unless a HEAD route is registered for the path.
+   *
+   * <pre>{@code app.get("/users/:id", c -> c.json(200, users.find(c.param("id")))); }</pre>
+   */
   public RouteGroup get(String path, Handler... handlers) { return handle("GET", path, handlers); }
+
+  /** Registers a POST route; see {@link #handle}. */
   public RouteGroup post(String path, Handler... handlers) { return handle("POST", path, handlers); }
+
+  /** Registers a PUT route; see {@link #handle}. */
   public RouteGroup put(String path, Handler... handlers) { return handle("PUT", path, handlers); }
+
+  /** Registers a PATCH route; see {@link #handle}. */
   public RouteGroup patch(String path, Handler... handlers) { return handle("PATCH", path, handlers); }
+
+  /** Registers a DELETE route; see {@link #handle}. */
   public RouteGroup delete(String path, Handler... handlers) { return handle("DELETE", path, handlers); }
+
+  /** Registers a HEAD route, taking precedence over the GET route's; see {@link #handle}. */
   public RouteGroup head(String path, Handler... handlers) { return handle("HEAD", path, handlers); }
+
+  /** Registers an OPTIONS route; see {@link #handle}. */
   public RouteGroup options(String path, Handler... handlers) { return handle("OPTIONS", path, handlers); }
 
   /** Registers the handlers for every standard method. */
@@ -84,7 +106,12 @@ public class RouteGroup {
   }
 
   /**
-   * Registers a route.
+   * Registers a route for {@code method} at {@code path}, relative to this group. A segment is static
+   * text, {@code :name} (one non-empty segment) or a final {@code *name} (the rest of the path); the
+   * most specific route wins, as in httprouter. The chain is this group's middleware, then
+   * {@code handlers}.
+   *
+   * <pre>{@code app.handle("PROPFIND", "/dav/*path", dav); }</pre>
    *
    * @throws IllegalArgumentException when the path is invalid or conflicts with a registered route
    *     (the message names both)

@@ -55,9 +55,9 @@ final class Forms {
   }
 
   /**
-   * Decodes {@code a=1&b=2} (a query string or a url-encoded body): '+' is a space, only '&'
+   * Decodes {@code a=1&b=2} (a query string or a url-encoded body): '+' is a space, only {@code '&'}
    * separates, as in WHATWG URL and Go. Netty splits on ';' too by default; then a cache or proxy that
-   * splits on '&' only sees other parameters than the application ("parameter cloaking").
+   * splits on {@code '&'} only sees other parameters than the application ("parameter cloaking").
    */
   static Map<String, List<String>> decode(String encoded) {
     if (encoded == null || encoded.isEmpty()) {

@@ -1,10 +1,5 @@
 package dev.nonstop.web.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nonstop.web.BindException;
 import dev.nonstop.web.BodyWriter;
 import dev.nonstop.web.Context;
@@ -18,13 +13,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -39,7 +32,6 @@ import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.netty.util.ReferenceCountUtil;
-import jakarta.validation.ConstraintViolation;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
@@ -53,14 +45,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,7 +58,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The {@link Context} of one request. The request side is immutable once built (the body was read
  * before the chain starts); the response side is committed exactly once, through a CAS, because a
- * timeout timer and the handler's thread may race to answer.
+ * timeout timer and the handler's thread may race to answer. Binding lives in {@link Binder},
+ * streamed bodies in {@link ChunkedBodyOutput} and {@link SseWriter}.
  */
 public final class HttpContext implements Context {
   private static final VarHandle COMMITTED;
@@ -135,8 +125,6 @@ public final class HttpContext implements Context {
     this.keepAlive = HttpUtil.isKeepAlive(request);
   }
 
-  // ---- chain ----------------------------------------------------------------------------------------
-
   void start(Handler[] chain) throws Exception {
     this.chain = chain;
     this.index = -1;
@@ -193,8 +181,6 @@ public final class HttpContext implements Context {
   public boolean isAborted() {
     return aborted;
   }
-
-  // ---- request ----------------------------------------------------------------------------------------
 
   @Override public String method() { return request.method().name(); }
   @Override public String path() { return target.path(); }
@@ -330,7 +316,7 @@ public final class HttpContext implements Context {
     return StandardCharsets.UTF_8;
   }
 
-  private Forms.Parsed form() {
+  Forms.Parsed form() {
     if (form == null) {
       try {
         if (multipart != null) {
@@ -376,86 +362,13 @@ public final class HttpContext implements Context {
 
   @Override
   public <T> T bind(Class<T> type) {
-    String ct = contentType();
-    T value;
-    if (ct == null || ct.equals("application/json") || ct.endsWith("+json")) {
-      if (content.readableBytes() == 0) {
-        throw new BindException("empty body (expected: JSON)");
-      }
-      try {
-        value = dispatcher.json().readValue(body(), type);
-      } catch (IOException e) {
-        throw new BindException("malformed JSON: " + describe(e));
-      }
-      if (value == null) {
-        throw new BindException("empty body (expected: JSON)");
-      }
-    } else if (ct.equals("application/x-www-form-urlencoded") || ct.equals("multipart/form-data")) {
-      value = fromFields(form().fields(), type);
-    } else {
-      throw new HttpException(415, "unsupported Content-Type: " + ct + " (expected: JSON or a form)");
-    }
-    return validate(value);
+    return Binder.body(this, dispatcher, type);
   }
 
   @Override
   public <T> T bindQuery(Class<T> type) {
-    return validate(fromFields(queryMap(), type));
+    return Binder.query(queryMap(), dispatcher, type);
   }
-
-  private <T> T fromFields(Map<String, List<String>> fields, Class<T> type) {
-    Map<String, Object> flat = new LinkedHashMap<>();
-    fields.forEach((k, v) -> flat.put(k, v.size() == 1 ? v.get(0) : v));
-    ObjectMapper m = dispatcher.json();
-    try {
-      // A field sent once is one string, yet a List property must take it (Gin binds it into a slice).
-      JsonNode tree = m.valueToTree(flat);
-      return m.readerFor(type).with(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY).readValue(tree);
-    } catch (IOException | IllegalArgumentException e) {
-      throw new BindException("malformed form: " + describe(e));
-    }
-  }
-
-  /**
-   * Says what is wrong with a body without Jackson's own text, which names our classes and echoes
-   * input: the field path where binding failed, or where parsing stopped.
-   */
-  static String describe(Exception e) {
-    if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
-      StringBuilder path = new StringBuilder();
-      for (JsonMappingException.Reference r : m.getPath()) {
-        if (r.getFieldName() != null) {
-          path.append(path.isEmpty() ? "" : ".").append(r.getFieldName());
-        } else if (r.getIndex() >= 0) {
-          path.append('[').append(r.getIndex()).append(']');
-        }
-      }
-      return "invalid value for '" + path + "'";
-    }
-    if (e instanceof JsonMappingException) {
-      return "the body does not have the expected shape";
-    }
-    if (e instanceof JsonProcessingException p && p.getLocation() != null) {
-      return "syntax error at line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr();
-    }
-    return "unreadable body";
-  }
-
-  private <T> T validate(T value) {
-    Set<ConstraintViolation<T>> violations = dispatcher.validator().validate(value);
-    if (violations.isEmpty()) {
-      return value;
-    }
-    List<BindException.FieldError> errors = new ArrayList<>();
-    for (ConstraintViolation<T> v : violations) {
-      errors.add(new BindException.FieldError(v.getPropertyPath().toString(), v.getMessage()));
-    }
-    errors.sort(java.util.Comparator.comparing(BindException.FieldError::field)
-        .thenComparing(BindException.FieldError::message));
-    throw new BindException("validation failed", errors);
-  }
-
-  // ---- values -----------------------------------------------------------------------------------------
 
   @Override
   public void set(String key, Object value) {
@@ -470,8 +383,6 @@ public final class HttpContext implements Context {
   public <T> T get(String key) {
     return values == null ? null : (T) values.get(key);
   }
-
-  // ---- response -----------------------------------------------------------------------------------------
 
   @Override
   public Context status(int status) {
@@ -637,12 +548,12 @@ public final class HttpContext implements Context {
     boolean ok = false;
     try {
       if (!isHead()) {
-        try (ChunkedOutput out = new ChunkedOutput()) {
+        try (ChunkedBodyOutput out = new ChunkedBodyOutput(ch, this)) {
           body.writeTo(out);
         }
       }
       ok = true;
-    } catch (ClientGone e) {
+    } catch (ChunkedBodyOutput.ClientGone e) {
       // The handler learnt that the client left from the exception its send threw; a client going
       // away is how event streams usually end, not a server error to log with a stack trace.
     } finally {
@@ -660,127 +571,7 @@ public final class HttpContext implements Context {
   public void sse(SseEmitter.Source events) throws Exception {
     header("Cache-Control", "no-cache");
     header("X-Accel-Buffering", "no"); // tell nginx-style proxies not to buffer the stream
-    stream(200, "text/event-stream; charset=utf-8", out -> events.emit(new Sse(out)));
-  }
-
-  /** Server-Sent Events framing over a chunked body. */
-  private final class Sse implements SseEmitter {
-    private final OutputStream out;
-
-    Sse(OutputStream out) {
-      this.out = out;
-    }
-
-    @Override
-    public void send(String event, String data) throws IOException {
-      StringBuilder b = new StringBuilder();
-      if (event != null) {
-        b.append("event: ").append(event.replace("\n", "").replace("\r", "")).append('\n');
-      }
-      for (String line : (data == null ? "" : data).split("\r\n|\r|\n", -1)) {
-        b.append("data: ").append(line).append('\n');
-      }
-      write(b.append('\n'));
-    }
-
-    @Override
-    public void sendJson(String event, Object value) throws IOException {
-      send(event, dispatcher.json().writeValueAsString(value));
-    }
-
-    @Override
-    public void comment(String text) throws IOException {
-      // CR ends a line in the event-stream format as LF does: either would let text start a field.
-      write(new StringBuilder(": ").append(text.replaceAll("\r\n|\r|\n", " ")).append("\n\n"));
-    }
-
-    @Override
-    public void retry(long millis) throws IOException {
-      write(new StringBuilder("retry: ").append(millis).append("\n\n"));
-    }
-
-    private void write(CharSequence s) throws IOException {
-      out.write(s.toString().getBytes(StandardCharsets.UTF_8));
-      out.flush();
-    }
-  }
-
-  /** A streamed response's client has gone: what a send throws once the connection is closed. */
-  private static final class ClientGone extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    ClientGone(Throwable cause) {
-      super("client closed the connection", cause);
-    }
-  }
-
-  /**
-   * The body of a streamed response: buffers up to 8 KiB, sends a chunk on flush or when full, and
-   * blocks the (virtual) thread while the channel is not writable, which is the backpressure.
-   */
-  private final class ChunkedOutput extends OutputStream {
-    private ByteBuf buf;
-
-    @Override
-    public void write(int b) throws IOException {
-      ensure().writeByte(b);
-      if (buf.readableBytes() >= 8192) {
-        flush();
-      }
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      ensure().writeBytes(b, off, len);
-      if (buf.readableBytes() >= 8192) {
-        flush();
-      }
-    }
-
-    private ByteBuf ensure() throws IOException {
-      if (!conn.channel().isActive()) {
-        throw new ClientGone(null);
-      }
-      if (buf == null) {
-        buf = conn.channel().alloc().buffer(8192);
-      }
-      return buf;
-    }
-
-    @Override
-    public void flush() throws IOException {
-      Channel ch = conn.channel();
-      if (buf == null || !buf.isReadable()) {
-        return;
-      }
-      ByteBuf chunk = buf;
-      buf = null;
-      bytesWritten += chunk.readableBytes();
-      ChannelFuture f = ch.writeAndFlush(new DefaultHttpContent(chunk));
-      if (!ch.eventLoop().inEventLoop() && (!ch.isWritable() || f.isDone())) {
-        try {
-          f.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new java.io.InterruptedIOException("interrupted while writing");
-        }
-        if (!f.isSuccess()) {
-          throw new ClientGone(f.cause());
-        }
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      try {
-        flush();
-      } finally {
-        if (buf != null) {
-          buf.release();
-          buf = null;
-        }
-      }
-    }
+    stream(200, "text/event-stream; charset=utf-8", out -> events.emit(new SseWriter(out, dispatcher.json())));
   }
 
   /** Sends a full response; ignored (and {@code body} freed) when one was already sent. */
@@ -894,6 +685,11 @@ public final class HttpContext implements Context {
 
   @Override public long bytesWritten() { return bytesWritten; }
   @Override public Duration elapsed() { return Duration.ofNanos(System.nanoTime() - startNanos); }
+
+  /** Counts a chunk of a streamed body; only the streaming thread calls this, so += does not race. */
+  void addBytesWritten(int n) {
+    bytesWritten += n;
+  }
 
   /** Whether the server answered for the handler (timeout), so a late failure is expected. */
   boolean answeredByServer() {
