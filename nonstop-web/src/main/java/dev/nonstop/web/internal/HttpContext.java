@@ -423,7 +423,9 @@ public final class HttpContext implements Context {
       n.setDomain(c.domain());
     }
     if (c.maxAge() != null) {
-      n.setMaxAge(c.maxAge().toSeconds());
+      // Max-Age counts whole seconds and 0 deletes the cookie, so a positive age rounds up.
+      long seconds = c.maxAge().toSeconds();
+      n.setMaxAge(seconds == 0 && c.maxAge().isPositive() ? 1 : seconds);
     }
     n.setSecure(c.secure());
     n.setHttpOnly(c.httpOnly());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.nonstop.web.Engine;
+import dev.nonstop.web.testing.RawConnection;
 import dev.nonstop.web.testing.Scrape;
 import dev.nonstop.web.testing.Servers;
 import dev.nonstop.web.testing.TestServer;
@@ -58,6 +59,24 @@ class MetricsIT {
         .as("a latency histogram, not just a count").hasSizeGreaterThan(5)
         .anySatisfy(b -> assertThat(b.labels()).containsEntry("le", "+Inf"));
     assertThat(s.value(REQUESTS + "_bucket", Map.of("route", "/users/:id", "status", "200", "le", "+Inf"))).hasValue(2.0);
+  }
+
+  @Test
+  void requestsRefusedBeforeRoutingAreCountedByStatus() throws Exception {
+    start(Engine.builder().maxInitialLineLength(256).build());
+
+    try (RawConnection c = server.connect()) {
+      c.send("G@T / HTTP/1.1\r\nHost: test\r\n\r\n");
+      assertThat(c.read().status()).isEqualTo(400);
+    }
+    try (RawConnection c = server.connect()) {
+      c.send(RawConnection.getRequest("/" + "a".repeat(400)));
+      assertThat(c.read().status()).isEqualTo(414);
+    }
+
+    Scrape s = scrape();
+    assertThat(s.value("nonstop_http_server_rejected_total", Map.of("status", "400"))).hasValue(1.0);
+    assertThat(s.value("nonstop_http_server_rejected_total", Map.of("status", "414"))).hasValue(1.0);
   }
 
   @Test
