@@ -177,11 +177,19 @@ public final class HttpServer {
       Channel listening = ctx.channel();
       if (open.incrementAndGet() >= settings.maxConnections() && listening.config().isAutoRead()) {
         listening.config().setAutoRead(false);
-        log.atWarn().addKeyValue("connections", open.get())
-            .log("connection cap {} reached; pausing accept", settings.maxConnections());
+        // A close that raced with the pause may have seen accept still on and skipped the resume
+        // (both sides write, then read the other's volatile); so look at the count once more.
+        if (open.get() < settings.maxConnections()) {
+          listening.config().setAutoRead(true);
+        } else {
+          log.atWarn().addKeyValue("connections", open.get())
+              .log("connection cap {} reached; pausing accept", settings.maxConnections());
+        }
       }
       ((Channel) child).closeFuture().addListener(f -> {
-        if (open.decrementAndGet() < settings.maxConnections() && !listenerClosed) {
+        // Only a paused listener needs the hop to its loop; most closes happen far below the cap.
+        if (open.decrementAndGet() < settings.maxConnections() && !listenerClosed
+            && !listening.config().isAutoRead()) {
           listening.eventLoop().execute(() -> {
             if (open.get() < settings.maxConnections() && !listenerClosed) {
               listening.config().setAutoRead(true);
