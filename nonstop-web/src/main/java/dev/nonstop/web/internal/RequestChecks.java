@@ -43,7 +43,7 @@ final class RequestChecks {
       return Problem.badRequest("empty method");
     }
     for (int i = 0; i < method.length(); i++) {
-      if (!isToken(method.charAt(i))) {
+      if (!Tokens.isTokenChar(method.charAt(i))) {
         return Problem.badRequest("bad method '" + method + "' (expected: a token)");
       }
     }
@@ -59,7 +59,7 @@ final class RequestChecks {
         return Problem.badRequest("empty header name");
       }
       for (int i = 0; i < name.length(); i++) {
-        if (!isToken(name.charAt(i))) {
+        if (!Tokens.isTokenChar(name.charAt(i))) {
           return Problem.badRequest("bad header name '" + name + "' (expected: a token)");
         }
       }
@@ -128,7 +128,5 @@ final class RequestChecks {
     return null;
   }
 
-  static boolean isToken(char c) {
-    return c > 32 && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
-  }
+
 }

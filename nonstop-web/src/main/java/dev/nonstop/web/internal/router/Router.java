@@ -1,5 +1,6 @@
 package dev.nonstop.web.internal.router;
 
+import dev.nonstop.web.internal.Tokens;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -114,9 +115,7 @@ public final class Router<T> {
     Objects.requireNonNull(method, "method");
     boolean token = !method.isEmpty();
     for (int i = 0; token && i < method.length(); i++) {
-      char c = method.charAt(i);
-      token = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-          || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+      token = Tokens.isTokenChar(method.charAt(i));
     }
     if (!token) {
       throw new IllegalArgumentException("method: '" + method + "' (expected: an HTTP token such as GET)");
