@@ -1,13 +1,13 @@
 package dev.nonstop.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nonstop.core.Termination;
 import dev.nonstop.web.internal.Cores;
 import dev.nonstop.web.internal.Dispatcher;
 import dev.nonstop.web.internal.HttpServer;
 import dev.nonstop.web.internal.Json;
 import dev.nonstop.web.internal.Route;
 import dev.nonstop.web.internal.Settings;
-import dev.nonstop.web.internal.Signals;
 import dev.nonstop.web.internal.Trusted;
 import dev.nonstop.web.internal.router.Router;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -182,7 +182,7 @@ public final class Engine extends RouteGroup {
   public void run(int port) {
     // Handlers first: a SIGTERM that arrives while binding must still end in a drain and exit 0,
     // not in the JVM's default exit 143.
-    Signals.onTermination(() -> {
+    Termination.onSignal(() -> {
       terminationRequested = true;
       stop(settings.drainTimeout());
     });

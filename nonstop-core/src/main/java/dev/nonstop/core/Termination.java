@@ -1,26 +1,25 @@
-package dev.nonstop.web.internal;
+package dev.nonstop.core;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
- * SIGTERM/SIGINT handling. A JVM shutdown hook would run the drain too, but the process would then
- * exit with 143; handling the signal ourselves lets a drained server exit 0, which supervisors read
- * as a clean stop.
+ * SIGTERM/SIGINT handling, shared by every Nonstop process (a web app, the supervisor). A JVM
+ * shutdown hook would run the drain too, but the process would then exit with 143; handling the
+ * signal ourselves lets a drained process exit 0, which supervisors read as a clean stop.
  */
-public final class Signals {
-  private static final Logger log = LoggerFactory.getLogger(Signals.class);
+public final class Termination {
+  private static final Logger log = LoggerFactory.getLogger(Termination.class);
 
-  private Signals() {}
+  private Termination() {}
 
   /** Runs {@code drain} once, on its own thread, at the first SIGTERM or SIGINT. */
-  public static void onTermination(Runnable drain) {
+  public static void onSignal(Runnable drain) {
     AtomicBoolean fired = new AtomicBoolean();
     for (String name : new String[] {"TERM", "INT"}) {
       try {
-        Signal.handle(new Signal(name), sig -> {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
           if (fired.compareAndSet(false, true)) {
             log.atInfo().addKeyValue("signal", "SIG" + sig.getName()).log("received SIG{}, draining", sig.getName());
             Thread.ofPlatform().name("nonstop-drain").start(drain);

@@ -1,0 +1,170 @@
+package dev.nonstop.cli;
+
+import dev.nonstop.core.InstanceId;
+import dev.nonstop.supervisor.InstanceStatus;
+import dev.nonstop.supervisor.Supervisor;
+import dev.nonstop.supervisor.internal.LogTail;
+import dev.nonstop.web.Context;
+import dev.nonstop.web.Engine;
+import dev.nonstop.web.HttpException;
+import dev.nonstop.web.Middleware;
+import dev.nonstop.web.RouteGroup;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * The supervisor's control API, on the admin listener (loopback unless configured otherwise).
+ *
+ * <pre>
+ * GET  /v1/status                  every instance, JSON
+ * POST /v1/start/TARGET            TARGET = app or app:index
+ * POST /v1/stop/TARGET
+ * POST /v1/restart/TARGET          one instance at a time, each READY before the next
+ * GET  /v1/logs/TARGET?err=true&amp;lines=50&amp;follow=true   text; follows while the client reads
+ * GET  /metrics                    Prometheus; no token (scrapers rarely carry one; nothing secret)
+ * GET  /healthz, /readyz           the supervisor's own health; no token
+ * </pre>
+ *
+ * <p>Everything under {@code /v1} needs {@code Authorization: Bearer TOKEN}; anything else gets 401
+ * and changes nothing.
+ */
+final class ControlApi {
+  private ControlApi() {}
+
+  static Engine engine(Supervisor sup, String token, MeterRegistry meters, String host) {
+    Engine app = Engine.builder()
+        .host(host)
+        .meterRegistry(meters)
+        .ioThreads(1)
+        .drainTimeout(Duration.ofSeconds(2))
+        .build();
+    app.use(Middleware.recovery());
+    RouteGroup v1 = app.group("/v1", bearer(token));
+    v1.get("/status", c -> c.json(200, Map.of("instances", sup.status().stream().map(ControlApi::row).toList())));
+    v1.post("/start/:target", c -> act(c, sup::start, "started"));
+    v1.post("/stop/:target", c -> act(c, sup::stop, "stopped"));
+    v1.post("/restart/:target", c -> act(c, sup::restart, "restarted"));
+    v1.get("/logs/:target", c -> logs(c, sup));
+    return app;
+  }
+
+  private static dev.nonstop.web.Handler bearer(String token) {
+    byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    return c -> {
+      String auth = c.header("Authorization");
+      // Constant time, so the token cannot be guessed byte by byte from response times.
+      if (auth == null || !MessageDigest.isEqual(expected, auth.getBytes(StandardCharsets.UTF_8))) {
+        c.header("WWW-Authenticate", "Bearer realm=\"nonstop\"");
+        c.abortWithStatusJson(401, Map.of("error", auth == null ? "missing bearer token" : "wrong bearer token"));
+        return;
+      }
+      c.next();
+    };
+  }
+
+  static Map<String, Object> row(InstanceStatus s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("app", s.id().app());
+    m.put("index", s.id().index());
+    m.put("pid", s.pid());
+    m.put("port", s.port());
+    m.put("state", s.state().name());
+    m.put("ready", s.ready());
+    m.put("since", s.since().toString());
+    m.put("uptime_seconds", s.uptime(Instant.now()).toMillis() / 1000.0);
+    m.put("restarts", s.restarts());
+    m.put("rss_bytes", s.rssBytes());
+    m.put("cpu_seconds", s.cpuSeconds());
+    m.put("reason", s.reason());
+    return m;
+  }
+
+  private static void act(Context c, Function<String, List<InstanceId>> op, String done) {
+    List<InstanceId> ids = targeted(c, op);
+    c.json(200, Map.of("result", done, "instances", ids.stream().map(InstanceId::toString).toList()));
+  }
+
+  private static <T> T targeted(Context c, Function<String, T> op) {
+    try {
+      return op.apply(c.param("target"));
+    } catch (NoSuchElementException e) {
+      throw new HttpException(404, e.getMessage());
+    } catch (IllegalStateException e) {
+      throw new HttpException(503, e.getMessage());
+    }
+  }
+
+  private static void logs(Context c, Supervisor sup) throws Exception {
+    boolean err = Boolean.parseBoolean(c.query("err", "false"));
+    boolean follow = Boolean.parseBoolean(c.query("follow", "false"));
+    int lines;
+    try {
+      lines = Integer.parseInt(c.query("lines", "50"));
+    } catch (NumberFormatException e) {
+      throw new HttpException(400, "lines: '" + c.query("lines") + "' (expected: a number)");
+    }
+    List<InstanceId> ids = targeted(c, sup::resolve);
+    boolean prefix = ids.size() > 1;
+    c.stream(200, "text/plain; charset=utf-8", out -> {
+      List<Path> files = new ArrayList<>();
+      List<Long> ends = new ArrayList<>();
+      for (InstanceId id : ids) {
+        Path f = sup.logFile(id, err);
+        files.add(f);
+        // Size first: a line written meanwhile may show twice, but none is skipped.
+        ends.add(LogTail.size(f));
+        for (String line : LogTail.lastLines(f, lines)) {
+          writeLine(out, prefix ? id : null, line);
+        }
+      }
+      out.flush();
+      if (!follow) {
+        return;
+      }
+      BlockingQueue<String> queue = new LinkedBlockingQueue<>(10_000);
+      AtomicBoolean stop = new AtomicBoolean();
+      List<Thread> tails = new ArrayList<>();
+      for (int i = 0; i < ids.size(); i++) {
+        InstanceId id = ids.get(i);
+        Path f = files.get(i);
+        long from = ends.get(i);
+        tails.add(Thread.ofVirtual().name("tail-" + id).start(() -> LogTail.follow(f, from,
+            line -> queue.offer(prefix ? id + " | " + line : line), stop::get)));
+      }
+      try {
+        while (true) {
+          String line = queue.poll(1, TimeUnit.SECONDS);
+          if (line != null) {
+            writeLine(out, null, line);
+            if (queue.isEmpty()) {
+              out.flush();
+            }
+          }
+        }
+      } finally {
+        stop.set(true);
+        tails.forEach(Thread::interrupt);
+      }
+    });
+  }
+
+  private static void writeLine(OutputStream out, InstanceId prefix, String line) throws java.io.IOException {
+    String s = prefix == null ? line + "\n" : prefix + " | " + line + "\n";
+    out.write(s.getBytes(StandardCharsets.UTF_8));
+  }
+}

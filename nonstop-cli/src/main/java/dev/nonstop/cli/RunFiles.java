@@ -1,0 +1,134 @@
+package dev.nonstop.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The files a running {@code nonstop up} leaves beside its config, so that the other commands can
+ * find it: {@code .NAME.token} (the control API's bearer token, mode 0600) and {@code .NAME.admin}
+ * (the control API's URL and the supervisor's pid, JSON). {@code NONSTOP_TOKEN}, when set, is the
+ * token on both sides and no token file is needed by clients.
+ */
+final class RunFiles {
+  static final String TOKEN_ENV = "NONSTOP_TOKEN";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path config;
+
+  RunFiles(Path config) {
+    this.config = config;
+  }
+
+  Path tokenFile() {
+    return sibling(".token");
+  }
+
+  Path adminFile() {
+    return sibling(".admin");
+  }
+
+  private Path sibling(String suffix) {
+    Path abs = config.toAbsolutePath().normalize();
+    return abs.resolveSibling("." + abs.getFileName() + suffix);
+  }
+
+  /** The token for {@code up}: {@code NONSTOP_TOKEN}, or 32 random bytes. */
+  static String newToken() {
+    String env = System.getenv(TOKEN_ENV);
+    if (env != null && !env.isBlank()) {
+      return env.trim();
+    }
+    byte[] b = new byte[32];
+    new SecureRandom().nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  /** Writes the token, readable by the owner only, replacing any old file atomically. */
+  void writeToken(String token) throws IOException {
+    writePrivate(tokenFile(), token + "\n");
+  }
+
+  /** Records where the control API listens and who serves it. */
+  void writeAdmin(String url, long pid) throws IOException {
+    writePrivate(adminFile(), JSON.writeValueAsString(Map.of("url", url, "pid", pid)) + "\n");
+  }
+
+  private static void writePrivate(Path file, String content) throws IOException {
+    Files.createDirectories(file.getParent());
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    try {
+      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(tmp);
+    } catch (FileAlreadyExistsException e) {
+      throw new IOException("cannot create " + tmp + ": it appeared meanwhile", e);
+    }
+    Files.writeString(tmp, content, StandardCharsets.UTF_8);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** The token a client should send, or a message saying why there is none. */
+  String clientToken() throws CliException {
+    String env = System.getenv(TOKEN_ENV);
+    if (env != null && !env.isBlank()) {
+      return env.trim();
+    }
+    try {
+      return Files.readString(tokenFile()).trim();
+    } catch (IOException e) {
+      throw new CliException("no token: cannot read " + tokenFile() + " (" + e.getClass().getSimpleName()
+          + "); is `nonstop up -c " + config + "` running? Or set " + TOKEN_ENV + ".");
+    }
+  }
+
+  /** The running supervisor's control URL and pid, if its admin file names a live process. */
+  Optional<Admin> runningAdmin() {
+    try {
+      var node = JSON.readTree(Files.readString(adminFile()));
+      long pid = node.path("pid").asLong(-1);
+      String url = node.path("url").asText(null);
+      if (url == null || pid <= 0 || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == false) {
+        return Optional.empty();
+      }
+      return Optional.of(new Admin(url, pid));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Removes both files, if they are still ours. */
+  void delete(long pid) {
+    Optional<Admin> a = runningAdminIgnoringLiveness();
+    if (a.isEmpty() || a.get().pid() == pid) {
+      try {
+        Files.deleteIfExists(adminFile());
+        Files.deleteIfExists(tokenFile());
+      } catch (IOException e) {
+        // best effort: a stale file is detected by its dead pid
+      }
+    }
+  }
+
+  private Optional<Admin> runningAdminIgnoringLiveness() {
+    try {
+      var node = JSON.readTree(Files.readString(adminFile()));
+      return Optional.of(new Admin(node.path("url").asText(""), node.path("pid").asLong(-1)));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Where a running supervisor's control API is. */
+  record Admin(String url, long pid) {}
+}

@@ -1,0 +1,609 @@
+package dev.nonstop.supervisor.internal;
+
+import static dev.nonstop.core.InstanceState.BACKOFF;
+import static dev.nonstop.core.InstanceState.EXITED;
+import static dev.nonstop.core.InstanceState.FATAL;
+import static dev.nonstop.core.InstanceState.NOT_READY;
+import static dev.nonstop.core.InstanceState.READY;
+import static dev.nonstop.core.InstanceState.RUNNING;
+import static dev.nonstop.core.InstanceState.STARTING;
+import static dev.nonstop.core.InstanceState.STOPPED;
+import static dev.nonstop.core.InstanceState.STOPPING;
+
+import dev.nonstop.core.Backoff;
+import dev.nonstop.core.DataSize;
+import dev.nonstop.core.InstanceEvent;
+import dev.nonstop.core.InstanceId;
+import dev.nonstop.core.InstanceState;
+import dev.nonstop.core.Signal;
+import dev.nonstop.supervisor.AppSpec;
+import dev.nonstop.supervisor.AppSpec.Autorestart;
+import dev.nonstop.supervisor.InstanceStatus;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+
+/**
+ * One instance of one app: its process, its probes and its state machine.
+ *
+ * <p>Every input (the process exiting, a timer, a probe verdict, a command) takes {@link #lock} and
+ * checks the incarnation number it was started for, so a late event from a previous process never
+ * acts on the current one. Every state change goes through {@link #become}, which checks the edge
+ * against {@link InstanceState}, logs one JSON line and publishes one event, in order, under the
+ * lock. Waiting (stop timeouts, backoff, probe periods) happens on virtual threads outside the lock.
+ */
+public final class Instance {
+  private static final Logger log = LoggerFactory.getLogger("nonstop.supervisor");
+  /** Until an instance is first ready, readiness is checked at least this often. */
+  static final Duration FIRST_READY_PERIOD = Duration.ofMillis(100);
+  /** How often a not-yet-ready instance's failing readiness checks are logged. */
+  static final int NOT_READY_YET_LOG_EVERY = 50;
+
+  private final AppSpec spec;
+  private final InstanceId id;
+  private final int port;
+  private final Launcher launcher;
+  private final Probe liveness;
+  private final Probe readiness;
+  private final Consumer<InstanceEvent> sink;
+  private final RotatingFile out;
+  private final RotatingFile err;
+  private final Path outFile;
+  private final Path errFile;
+  private final Backoff backoff;
+  private final Map<String, String> env;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  // Everything below is guarded by lock.
+  private InstanceState state = STOPPED;
+  private Instant since = Instant.now();
+  private String reason = "not started";
+  private Process process;
+  private Instant startedAt;
+  private int incarnation;
+  private final List<Thread> incarnationThreads = new ArrayList<>();
+  private int backoffTicket;
+  private int quickFailures;
+  private int spawns;
+  private CompletableFuture<Void> stopping;
+  private boolean retired;
+  private int samplesOverMemory;
+  private volatile long rssBytes;
+  private volatile double cpuSeconds;
+
+  /**
+   * An instance in {@code STOPPED}; {@link #start} spawns it.
+   *
+   * @param port its PORT, or 0 for none
+   * @param client shared by the HTTP probes
+   * @param sink receives every transition, under this instance's lock, in order
+   */
+  public Instance(AppSpec spec, int index, int port, Launcher launcher, HttpClient client,
+      Consumer<InstanceEvent> sink) {
+    this.spec = spec;
+    this.id = new InstanceId(spec.name(), index);
+    this.port = port;
+    this.launcher = launcher;
+    this.sink = sink;
+    this.backoff = spec.backoff().toBackoff();
+    Map<String, String> e = new HashMap<>(spec.env());
+    if (port > 0) {
+      e.put("PORT", Integer.toString(port));
+    }
+    e.put("NONSTOP_APP", spec.name());
+    e.put("NONSTOP_INSTANCE", Integer.toString(index));
+    this.env = Map.copyOf(e);
+    Path dir = spec.directory().toAbsolutePath();
+    this.liveness = spec.health().liveness() == null ? null : Probe.of(spec.health().liveness(), client, dir, env);
+    this.readiness = spec.health().readiness() == null ? null : Probe.of(spec.health().readiness(), client, dir, env);
+    Path logDir = spec.logs().dir();
+    this.outFile = logDir.resolve(id.app() + "-" + index + ".out.log");
+    this.errFile = logDir.resolve(id.app() + "-" + index + ".err.log");
+    long max = spec.logs().maxSize().bytes();
+    this.out = new RotatingFile(outFile, max, spec.logs().keep());
+    this.err = new RotatingFile(errFile, max, spec.logs().keep());
+  }
+
+  /** App and index. */
+  public InstanceId id() {
+    return id;
+  }
+
+  /** Its PORT, or 0. */
+  public int port() {
+    return port;
+  }
+
+  /** The current state. */
+  public InstanceState state() {
+    lock.lock();
+    try {
+      return state;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Where its stdout ({@code err == false}) or stderr goes. */
+  public Path logFile(boolean stderr) {
+    return stderr ? errFile : outFile;
+  }
+
+  /** A consistent snapshot for status and metrics. */
+  public InstanceStatus status() {
+    lock.lock();
+    try {
+      return new InstanceStatus(id, process == null ? -1 : process.pid(), port, state, since,
+          process == null ? null : startedAt, Math.max(0, spawns - 1), rssBytes, cpuSeconds, reason);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Starts the instance if it is not running (from STOPPED, EXITED, FATAL, or BACKOFF without waiting
+   * out the delay). A start by hand forgets earlier quick failures.
+   */
+  public void start(String why) {
+    lock.lock();
+    try {
+      if (retired) {
+        return; // the supervisor is shutting down: a late liveness or memory restart must not spawn
+      }
+      switch (state) {
+        case STOPPED, EXITED, FATAL, BACKOFF -> {
+          backoffTicket++;
+          quickFailures = 0;
+          spawn(why);
+        }
+        default -> { } // already running or on its way; starting twice is not an error
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Stops the instance: {@code stop.signal} to its process group, SIGKILL to the group and every
+   * descendant after {@code stop.timeout}; returns once the process is gone (at most the timeout plus
+   * a few seconds). Idempotent; a concurrent second stop waits for the first.
+   */
+  public void stop(String why) {
+    Process p;
+    int inc;
+    List<ProcessHandle> tree;
+    CompletableFuture<Void> done;
+    lock.lock();
+    try {
+      switch (state) {
+        case STOPPED -> {
+          return;
+        }
+        case BACKOFF, EXITED, FATAL -> {
+          backoffTicket++;
+          become(STOPPED, why);
+          return;
+        }
+        case STOPPING -> done = stopping;
+        default -> done = null;
+      }
+      if (done != null) {
+        p = null;
+        inc = -1;
+        tree = List.of();
+      } else {
+        p = process;
+        inc = incarnation;
+        // The tree must be captured now: once the leader exits, its orphans are reparented and no
+        // longer show up as its descendants.
+        tree = p.descendants().toList();
+        stopIncarnationThreads();
+        stopping = done = new CompletableFuture<>();
+        become(STOPPING, why);
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (p == null) {
+      done.join();
+      return;
+    }
+    String how = terminate(p, tree);
+    lock.lock();
+    try {
+      if (incarnation == inc && state == STOPPING) {
+        process = null;
+        become(STOPPED, how);
+      }
+      stopping = null;
+    } finally {
+      lock.unlock();
+      done.complete(null);
+    }
+  }
+
+  /** Stops for good: as {@link #stop}, and no later {@link #start} (or restart) has any effect. */
+  public void retire(String why) {
+    lock.lock();
+    try {
+      retired = true;
+    } finally {
+      lock.unlock();
+    }
+    stop(why);
+  }
+
+  /** Stops, then starts again; used for liveness failures, max_memory and {@code restart}. */
+  public void restart(String why) {
+    stop(why);
+    start(why);
+  }
+
+  /**
+   * Reads RSS and CPU of the process tree; restarts it (gracefully) when RSS has been above
+   * {@code max_memory} for two samples in a row.
+   */
+  public void sample() {
+    Process p;
+    lock.lock();
+    try {
+      p = state.hasProcess() ? process : null;
+    } finally {
+      lock.unlock();
+    }
+    if (p == null) {
+      rssBytes = 0;
+      return;
+    }
+    ProcFs.Sample s = ProcFs.sample(p.pid()).orElse(null);
+    if (s == null) {
+      return;
+    }
+    rssBytes = s.rssBytes();
+    cpuSeconds = s.cpuSeconds();
+    DataSize max = spec.maxMemory();
+    if (max == null) {
+      return;
+    }
+    boolean restart = false;
+    lock.lock();
+    try {
+      if (process != p || state == STOPPING) {
+        return;
+      }
+      samplesOverMemory = s.rssBytes() > max.bytes() ? samplesOverMemory + 1 : 0;
+      if (samplesOverMemory >= 2) {
+        samplesOverMemory = 0;
+        restart = true;
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (restart) {
+      String why = "rss " + new DataSize(s.rssBytes()) + " above max_memory " + max + " for 2 samples";
+      Thread.ofVirtual().name(id + "-memory-restart").start(() -> restart(why));
+    }
+  }
+
+  /** Closes the log files; call after {@link #stop}. */
+  public void closeLogs() {
+    out.close();
+    err.close();
+  }
+
+  // ---- under the lock ----
+
+  private void spawn(String why) {
+    int inc = ++incarnation;
+    spawns++;
+    samplesOverMemory = 0;
+    Process p;
+    try {
+      p = launcher.spawn(spec.command(), spec.directory(), env);
+    } catch (IOException e) {
+      process = null;
+      become(STARTING, why);
+      exited(Duration.ZERO, "could not start " + spec.command().get(0) + ": " + e.getMessage(), true);
+      return;
+    }
+    process = p;
+    startedAt = Instant.now();
+    become(STARTING, why);
+    LogPump.start(id + "-stdout", p.getInputStream(), out);
+    LogPump.start(id + "-stderr", p.getErrorStream(), err);
+    // onExit completes on the JDK's reaper thread, which waits in waitpid: the exit is seen at
+    // once, not on the next poll.
+    p.onExit().thenRun(() -> Thread.ofVirtual().name(id + "-exit").start(() -> onExit(inc, p)));
+    startThread("startsecs", inc, () -> {
+      Thread.sleep(spec.startsecs());
+      lock.lock();
+      try {
+        if (incarnation != inc) {
+          return;
+        }
+        quickFailures = 0; // a stable run resets the backoff
+        if (state == STARTING) {
+          become(readiness == null ? READY : RUNNING, "up for " + spec.startsecs().toMillis() + " ms");
+        }
+      } finally {
+        lock.unlock();
+      }
+    });
+    if (liveness != null) {
+      startThread("liveness", inc, () -> probeLiveness(inc));
+    }
+    if (readiness != null) {
+      startThread("readiness", inc, () -> probeReadiness(inc));
+    }
+  }
+
+  private void onExit(int inc, Process p) {
+    lock.lock();
+    try {
+      if (incarnation != inc || state == STOPPING) {
+        return; // a stop is in charge of this process, or it is an old one
+      }
+      stopIncarnationThreads();
+      process = null;
+      // Whatever the instance forked dies with it, so no orphan keeps its port or its files.
+      if (launcher.isolated()) {
+        launcher.signalGroup(p.pid(), Signal.KILL);
+      }
+      exited(Duration.between(startedAt, Instant.now()), describeExit(p.exitValue()),
+          wantsRestart(p.exitValue()));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The process is gone after {@code up}; decide between EXITED, BACKOFF, FATAL and a new start. */
+  private void exited(Duration up, String how, boolean restart) {
+    boolean quick = state == STARTING
+        || up.compareTo(spec.startsecs()) < 0
+        || up.compareTo(backoff.initial()) < 0;
+    if (!restart) {
+      become(EXITED, how + (spec.autorestart() == Autorestart.NEVER ? "; autorestart: never" : "; autorestart: on-failure"));
+      return;
+    }
+    if (!quick) {
+      quickFailures = 0;
+      become(EXITED, how);
+      spawn("restarted after it " + how);
+      return;
+    }
+    quickFailures++;
+    if (spec.startretries() >= 0 && quickFailures > spec.startretries()) {
+      become(FATAL, how + "; gave up after " + quickFailures + " quick failures in a row (startretries: "
+          + spec.startretries() + ")");
+      return;
+    }
+    if (state != STARTING) {
+      become(EXITED, how);
+    }
+    Duration delay = backoff.delay(quickFailures);
+    int ticket = ++backoffTicket;
+    become(BACKOFF, how + "; quick failure " + quickFailures + (spec.startretries() >= 0 ? "/" + spec.startretries() : "")
+        + ", next start in " + delay.toMillis() + " ms");
+    Thread.ofVirtual().name(id + "-backoff").start(() -> {
+      try {
+        Thread.sleep(delay);
+      } catch (InterruptedException e) {
+        return;
+      }
+      lock.lock();
+      try {
+        if (state == BACKOFF && backoffTicket == ticket) {
+          spawn("backoff of " + delay.toMillis() + " ms over");
+        }
+      } finally {
+        lock.unlock();
+      }
+    });
+  }
+
+  private boolean wantsRestart(int code) {
+    return switch (spec.autorestart()) {
+      case ALWAYS -> true;
+      case ON_FAILURE -> code != 0;
+      case NEVER -> false;
+    };
+  }
+
+  private static String describeExit(int code) {
+    // The JDK reports death by signal N as 128 + N, like a shell.
+    if (code > 128 && code < 128 + 65) {
+      return "was killed by signal " + (code - 128) + " (exit " + code + ")";
+    }
+    return "exited with code " + code;
+  }
+
+  private void become(InstanceState to, String why) {
+    InstanceState from = state;
+    if (!from.canBecome(to)) {
+      throw new IllegalStateException(id + ": " + from + " -> " + to + " is not a legal transition (" + why + ")");
+    }
+    state = to;
+    since = Instant.now();
+    reason = why;
+    long pid = process == null ? -1 : process.pid();
+    Level level = switch (to) {
+      case FATAL -> Level.ERROR;
+      case BACKOFF, EXITED, NOT_READY -> Level.WARN;
+      default -> Level.INFO;
+    };
+    log.atLevel(level)
+        .setMessage("{} {} -> {}: {}")
+        .addArgument(id).addArgument(from).addArgument(to).addArgument(why)
+        .addKeyValue("app", id.app())
+        .addKeyValue("index", id.index())
+        .addKeyValue("from", from.name())
+        .addKeyValue("to", to.name())
+        .addKeyValue("pid", pid)
+        .addKeyValue("port", port)
+        .addKeyValue("reason", why)
+        .log();
+    sink.accept(new InstanceEvent(id, from, to, why, pid, port, since));
+  }
+
+  private interface Body {
+    void run() throws InterruptedException;
+  }
+
+  private void startThread(String what, int inc, Body body) {
+    Thread t = Thread.ofVirtual().name(id + "-" + what + "-" + inc).unstarted(() -> {
+      try {
+        body.run();
+      } catch (InterruptedException e) {
+        // the incarnation ended
+      }
+    });
+    incarnationThreads.add(t);
+    t.start();
+  }
+
+  private void stopIncarnationThreads() {
+    for (Thread t : incarnationThreads) {
+      if (t != Thread.currentThread()) {
+        t.interrupt();
+      }
+    }
+    incarnationThreads.clear();
+  }
+
+  // ---- probes, on their own virtual threads ----
+
+  private void probeLiveness(int inc) throws InterruptedException {
+    Thread.sleep(liveness.spec().initialDelay());
+    int failures = 0;
+    boolean everAlive = false;
+    while (true) {
+      Probe.Result r = liveness.check(port);
+      lock.lock();
+      try {
+        if (incarnation != inc || !state.hasProcess() || state == STOPPING) {
+          return;
+        }
+      } finally {
+        lock.unlock();
+      }
+      failures = r.ok() ? 0 : failures + 1;
+      everAlive |= r.ok();
+      // A booting instance fails its first checks as a matter of course: not worth a warning each.
+      if (!r.ok() && everAlive) {
+        log.atWarn().setMessage("{} liveness {} failed ({}/{}): {}")
+            .addArgument(id).addArgument(liveness.describe()).addArgument(failures)
+            .addArgument(liveness.spec().failures()).addArgument(r.detail())
+            .addKeyValue("app", id.app()).addKeyValue("index", id.index()).log();
+      }
+      if (failures >= liveness.spec().failures()) {
+        String why = "liveness " + liveness.describe() + " failed " + failures + " times in a row: " + r.detail();
+        // restart() interrupts this thread's incarnation, so it runs on a thread of its own.
+        Thread.ofVirtual().name(id + "-liveness-restart").start(() -> restart(why));
+        return;
+      }
+      Thread.sleep(liveness.spec().period());
+    }
+  }
+
+  private void probeReadiness(int inc) throws InterruptedException {
+    Thread.sleep(readiness.spec().initialDelay());
+    int failures = 0;
+    boolean everReady = false;
+    while (true) {
+      Probe.Result r = readiness.check(port);
+      lock.lock();
+      try {
+        if (incarnation != inc || !state.hasProcess() || state == STOPPING) {
+          return;
+        }
+        if (r.ok()) {
+          failures = 0;
+          everReady = true;
+          if (state != READY) {
+            become(READY, "readiness " + readiness.describe() + " passed: " + r.detail());
+          }
+        } else {
+          failures++;
+          if (failures >= readiness.spec().failures() && state == READY) {
+            become(NOT_READY, "readiness " + readiness.describe() + " failed " + failures + " times in a row: " + r.detail());
+          } else if (!everReady && failures % NOT_READY_YET_LOG_EVERY == 0) {
+            // Booting instances fail their first checks as a matter of course; say so now and then.
+            log.atWarn().setMessage("{} not ready after {} readiness checks: {}")
+                .addArgument(id).addArgument(failures).addArgument(r.detail())
+                .addKeyValue("app", id.app()).addKeyValue("index", id.index()).log();
+          }
+        }
+      } finally {
+        lock.unlock();
+      }
+      Duration period = readiness.spec().period();
+      // A new instance should take traffic as soon as it can, not up to a whole period later.
+      Thread.sleep(everReady || period.compareTo(FIRST_READY_PERIOD) < 0 ? period : FIRST_READY_PERIOD);
+    }
+  }
+
+  // ---- stopping ----
+
+  private String terminate(Process p, List<ProcessHandle> tree) {
+    Signal sig = spec.stop().signal();
+    Duration timeout = spec.stop().timeout();
+    long t0 = System.nanoTime();
+    if (launcher.isolated()) {
+      launcher.signalGroup(p.pid(), sig);
+    } else {
+      p.destroy();
+    }
+    String how;
+    if (waitFor(p, timeout)) {
+      how = "stopped by SIG" + sig + " in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms";
+    } else {
+      log.atWarn().setMessage("{} still running {} ms after SIG{}: sending SIGKILL to its process tree")
+          .addArgument(id).addArgument(timeout.toMillis()).addArgument(sig)
+          .addKeyValue("app", id.app()).addKeyValue("index", id.index()).log();
+      killTree(p, tree);
+      waitFor(p, Duration.ofSeconds(10));
+      how = "killed by SIGKILL after ignoring SIG" + sig + " for " + timeout.toMillis() + " ms";
+    }
+    // Whatever it left behind (in its group, or started and detached) goes too.
+    killTree(p, tree);
+    return how;
+  }
+
+  private void killTree(Process p, List<ProcessHandle> tree) {
+    if (launcher.isolated()) {
+      launcher.signalGroup(p.pid(), Signal.KILL);
+    }
+    p.destroyForcibly();
+    for (ProcessHandle h : tree) {
+      h.destroyForcibly();
+    }
+  }
+
+  private static boolean waitFor(Process p, Duration d) {
+    try {
+      p.onExit().get(d.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return !p.isAlive();
+    } catch (java.util.concurrent.ExecutionException e) {
+      return !p.isAlive();
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package dev.nonstop.supervisor.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Memory and CPU of a process tree, read from Linux's {@code /proc}: the numbers behind an instance's
+ * status, its metrics and {@code max_memory}.
+ *
+ * <pre>{@code
+ * ProcFs.sample(process.pid()).ifPresent(s -> log.info("rss={} cpu={}s", s.rssBytes(), s.cpuSeconds()));
+ * }</pre>
+ *
+ * <p>A tree, because an instance is often a shell or a launcher with the real program as its child;
+ * the root's numbers alone would be a few hundred kB. Processes that exit while the tree is read are
+ * left out. Elsewhere than on Linux every method returns an empty result.
+ */
+public final class ProcFs {
+  private static final Path PROC = Path.of("/proc");
+  private static final boolean LINUX =
+      System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")
+          && Files.isDirectory(PROC.resolve("self"));
+
+  private ProcFs() {}
+
+  /**
+   * One reading of a process tree.
+   *
+   * @param rssBytes resident memory, summed over the tree (shared pages count once per process, as
+   *     in {@code ps}, so this overstates a tree that shares a lot)
+   * @param cpuSeconds user plus system CPU time the live processes of the tree have used
+   * @param processes how many processes were counted, the root included
+   */
+  public record Sample(long rssBytes, double cpuSeconds, int processes) {}
+
+  /** Whether {@code /proc} is there to read. */
+  public static boolean isLinux() {
+    return LINUX;
+  }
+
+  /** The tree rooted at {@code pid}: empty if that process is gone (or not on Linux). */
+  public static Optional<Sample> sample(long pid) {
+    if (!LINUX) {
+      return Optional.empty();
+    }
+    Own root = own(pid);
+    if (root == null) {
+      return Optional.empty();
+    }
+    long rss = root.rssBytes;
+    long ticks = root.cpuTicks;
+    int processes = 1;
+    // A snapshot (descendants() follows every process's parent link once): any of these may be
+    // gone by the time its files are read.
+    List<ProcessHandle> descendants =
+        ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of());
+    for (ProcessHandle p : descendants) {
+      Own own = own(p.pid());
+      if (own != null) {
+        rss += own.rssBytes;
+        ticks += own.cpuTicks;
+        processes++;
+      }
+    }
+    return Optional.of(new Sample(rss, (double) ticks / ClockTicks.PER_SECOND, processes));
+  }
+
+  /** The process group of {@code pid} (field 5 of {@code /proc/PID/stat}); empty if it is gone. */
+  public static OptionalInt processGroup(long pid) {
+    return statField(pid, 5);
+  }
+
+  /** The parent of {@code pid} (field 4 of {@code /proc/PID/stat}); empty if it is gone. */
+  public static OptionalInt parent(long pid) {
+    return statField(pid, 4);
+  }
+
+  private static OptionalInt statField(long pid, int field) {
+    if (!LINUX) {
+      return OptionalInt.empty();
+    }
+    String[] stat = stat(pid);
+    return stat == null ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(stat[field - 3]));
+  }
+
+  /** One process's own numbers. */
+  private record Own(long rssBytes, long cpuTicks) {}
+
+  // Null when the process is gone (or was never there).
+  private static Own own(long pid) {
+    String[] stat = stat(pid);
+    if (stat == null) {
+      return null;
+    }
+    // utime + stime, plus cutime + cstime: the CPU of children it has already reaped, so the
+    // tree's total does not drop when a short-lived child exits.
+    long ticks = Long.parseLong(stat[14 - 3]) + Long.parseLong(stat[15 - 3])
+        + Long.parseLong(stat[16 - 3]) + Long.parseLong(stat[17 - 3]);
+    Long rssKb = vmRssKb(pid);
+    return rssKb == null ? null : new Own(rssKb * 1024, ticks);
+  }
+
+  /**
+   * The fields of {@code /proc/PID/stat} from field 3 (state) on, so field {@code k} is at index
+   * {@code k - 3}; null if the process is gone. The fields are counted after the last {@code )}: the
+   * command name before it is in parentheses and may itself hold spaces and parentheses.
+   */
+  private static String[] stat(long pid) {
+    String text = read(PROC.resolve(Long.toString(pid)).resolve("stat"));
+    if (text == null) {
+      return null;
+    }
+    int end = text.lastIndexOf(')');
+    return text.substring(end + 2).trim().split(" ");
+  }
+
+  // VmRSS is in kB whatever the page size. Kernel threads and zombies have no VmRSS line: 0. Null
+  // when the process is gone.
+  private static Long vmRssKb(long pid) {
+    String text = read(PROC.resolve(Long.toString(pid)).resolve("status"));
+    if (text == null) {
+      return null;
+    }
+    for (String line : text.split("\n")) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.substring("VmRSS:".length()).trim().split("\\s+")[0]);
+      }
+    }
+    return 0L;
+  }
+
+  // Null when unreadable: the process exited (the directory is gone, or reads fail with ESRCH).
+  private static String read(Path path) {
+    try {
+      return Files.readString(path, StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** The kernel's clock tick rate, read once, on first use; stat's CPU times are in these ticks. */
+  private static final class ClockTicks {
+    static final long PER_SECOND = read();
+
+    private static long read() {
+      try {
+        Process getconf = new ProcessBuilder("getconf", "CLK_TCK")
+            .redirectErrorStream(true)
+            .start();
+        try (InputStream out = getconf.getInputStream()) {
+          String text = new String(out.readNBytes(64), StandardCharsets.US_ASCII).trim();
+          if (getconf.waitFor(2, TimeUnit.SECONDS) && getconf.exitValue() == 0) {
+            long ticks = Long.parseLong(text);
+            if (ticks > 0) {
+              return ticks;
+            }
+          }
+        } finally {
+          getconf.destroyForcibly();
+        }
+      } catch (IOException | NumberFormatException e) {
+        // fall through to the Linux value
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      // USER_HZ: what every mainstream Linux architecture reports to user space.
+      return 100;
+    }
+  }
+}
