@@ -183,6 +183,8 @@ class UpIT {
     Result logs = cli("logs", "hello:0", "-n", "200");
     assertThat(logs.code()).as(logs.err()).isZero();
     assertThat(logs.out()).contains("listening on port " + i0.path("port").asInt());
+    Result err = cli("logs", "hello:0", "--err");
+    assertThat(err.code()).as(err.err()).isZero(); // the hello jar logs to stdout only
     Result both = cli("logs", "hello", "-n", "5");
     assertThat(both.out()).contains("hello:0 | ").contains("hello:1 | ");
 
@@ -196,7 +198,7 @@ class UpIT {
     writeConfig("");
     up();
     awaitAllReady();
-    Process follow = new ProcessBuilder(JAVA, "-jar", NONSTOP_JAR.toString(), "logs", "hello:1", "-f", "-n", "0",
+    Process follow = new ProcessBuilder(JAVA, "-jar", NONSTOP_JAR.toString(), "logs", "hello:1", "-f", "-n", "1",
         "-c", config.toString()).redirectErrorStream(true).start();
     started.add(follow);
     StringBuffer seen = new StringBuffer();
@@ -213,10 +215,17 @@ class UpIT {
       }
     });
     // A restart of hello:1 writes new lines (its drain and the new process's start) to the same file.
-    await().atMost(Duration.ofSeconds(10)).until(() -> follow.isAlive());
+    // The last line arrives once the stream is open; only then are new lines sure to be followed.
+    await().atMost(Duration.ofSeconds(20)).until(() -> seen.length() > 0);
     assertThat(cli("restart", "hello:1").code()).isZero();
     int port = instance(1).path("port").asInt();
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(seen.toString()).contains("listening on port " + port));
+    // The old process's drain, then the new process's start, both after the stream opened.
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      String text = seen.toString();
+      int drain = text.indexOf("drain: done");
+      assertThat(drain).as(text).isNotNegative();
+      assertThat(text.substring(drain)).contains("listening on port " + port);
+    });
   }
 
   @Test

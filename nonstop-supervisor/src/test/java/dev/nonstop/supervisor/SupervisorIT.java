@@ -318,6 +318,23 @@ class SupervisorIT {
   }
 
   @Test
+  void httpProbesIdentifyThemselvesAndTakeRedirectsAsSuccess() {
+    Supervisor s = run(
+        with(app("ua", TestProgram.command("serve")), Map.of("port", 0, "startsecs", Duration.ofMillis(100),
+            "health", new HealthSpec(null, ProbeSpec.http("/probe-only")))),
+        with(app("moved", TestProgram.command("serve")), Map.of("port", 0, "startsecs", Duration.ofMillis(100),
+            "health", new HealthSpec(null, ProbeSpec.http("/moved")))),
+        with(app("tcp", TestProgram.command("serve")), Map.of("port", 0, "startsecs", Duration.ofMillis(100),
+            "health", new HealthSpec(null, new ProbeSpec(null, true, null, null, null, null, null)))));
+    awaitState(s, "ua:0", READY);
+    awaitState(s, "moved:0", READY);
+    awaitState(s, "tcp:0", READY);
+    assertThat(events.to("ua:0", READY).get(0).reason()).contains("GET /probe-only -> 200");
+    assertThat(events.to("moved:0", READY).get(0).reason()).contains("GET /moved -> 302");
+    assertThat(events.to("tcp:0", READY).get(0).reason()).contains("readiness tcp passed");
+  }
+
+  @Test
   void aCommandThatCannotStartIsAQuickFailure() {
     Supervisor s = run(with(app("missing", List.of(dir.resolve("no-such-program").toString())), Map.of(
         "startretries", 1, "backoff", new BackoffSpec(Duration.ofMillis(10), Duration.ofMillis(10), 1.0))));

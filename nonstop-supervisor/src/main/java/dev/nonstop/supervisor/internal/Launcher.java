@@ -87,8 +87,9 @@ public final class Launcher implements AutoCloseable {
           .orElse(false);
     }
     try {
-      // kill(1) is the portable way to reach a process group from Java without native code.
-      Process p = new ProcessBuilder("kill", "-s", signal.name(), "--", "-" + pgid)
+      // The shell's kill builtin reaches a process group without native code, and without
+      // depending on procps being installed for /bin/kill.
+      Process p = new ProcessBuilder("sh", "-c", "kill -s " + signal.name() + " -- -" + pgid)
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       return p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0;
     } catch (IOException e) {

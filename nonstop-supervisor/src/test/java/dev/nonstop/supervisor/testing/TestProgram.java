@@ -16,7 +16,8 @@ import java.util.List;
  *
  * <pre>
  * serve          HTTP on $PORT: /healthz and /readyz answer 500 while $LIVE_FILE / $READY_FILE
- *                contain "fail", else 200
+ *                contain "fail", else 200; /moved answers 302; /probe-only answers 200 only to
+ *                User-Agent: nonstop-probe
  * hog MIB        holds MIB MiB of touched heap
  * spawn          starts two `sleep 1000` children, one of them in a new session, then waits
  * ignore-term    ignores SIGTERM and waits
@@ -44,6 +45,12 @@ public final class TestProgram {
     HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
     s.createContext("/healthz", x -> answer(x, failing("LIVE_FILE") ? 500 : 200, "live"));
     s.createContext("/readyz", x -> answer(x, failing("READY_FILE") ? 500 : 200, "ready"));
+    s.createContext("/moved", x -> {
+      x.getResponseHeaders().add("Location", "/elsewhere");
+      answer(x, 302, "moved");
+    });
+    s.createContext("/probe-only", x -> answer(x,
+        "nonstop-probe".equals(x.getRequestHeaders().getFirst("User-Agent")) ? 200 : 403, "who?"));
     s.createContext("/", x -> answer(x, 200, "pid " + ProcessHandle.current().pid()));
     s.start();
     System.out.println("serving on " + port);
