@@ -62,6 +62,7 @@ public final class Supervisor implements AutoCloseable {
   private final Map<String, AppSpec> apps = new LinkedHashMap<>();
   private final Map<String, List<Instance>> instances = new LinkedHashMap<>();
   private final Map<String, CompletableFuture<Void>> firstReady = new HashMap<>();
+  private final Map<InstanceId, InstanceState> latest = new ConcurrentHashMap<>();
   private final List<InstanceListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, Map<InstanceState, Counter>> transitionsByApp = new ConcurrentHashMap<>();
   private final List<Thread> starters = new CopyOnWriteArrayList<>();
@@ -325,10 +326,13 @@ public final class Supervisor implements AutoCloseable {
             .tags("app", e.id().app(), "to", s.name())
             .register(meters))
         .increment();
+    // Events arrive under the publishing instance's lock: look at the others through their events,
+    // never through their locks, or two instances turning READY at once would deadlock.
+    latest.put(e.id(), e.to());
     if (e.to() == InstanceState.READY) {
       CompletableFuture<Void> f = firstReady.get(e.id().app());
       if (!f.isDone() && instances.get(e.id().app()).stream()
-          .allMatch(i -> i.id().equals(e.id()) || i.state() == InstanceState.READY)) {
+          .allMatch(i -> latest.get(i.id()) == InstanceState.READY)) {
         f.complete(null);
       }
     }
