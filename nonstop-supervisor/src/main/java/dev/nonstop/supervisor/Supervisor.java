@@ -7,6 +7,7 @@ import dev.nonstop.core.InstanceState;
 import dev.nonstop.supervisor.internal.Instance;
 import dev.nonstop.supervisor.internal.Launcher;
 import dev.nonstop.supervisor.internal.Probe;
+import dev.nonstop.supervisor.internal.ProcFs;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -370,11 +371,14 @@ public final class Supervisor implements AutoCloseable {
   private void sampleLoop() {
     try {
       while (true) {
+        Map<Instance, Long> pids = new HashMap<>();
         for (List<Instance> l : instances.values()) {
           for (Instance i : l) {
-            i.sample();
+            pids.put(i, i.pidToSample());
           }
         }
+        Map<Long, ProcFs.Sample> samples = ProcFs.sampleTrees(pids.values());
+        pids.forEach((i, pid) -> i.sampled(pid, samples.get(pid)));
         Thread.sleep(SAMPLE_PERIOD);
       }
     } catch (InterruptedException e) {

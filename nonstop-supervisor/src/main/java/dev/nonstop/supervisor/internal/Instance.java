@@ -48,8 +48,12 @@ import org.slf4j.event.Level;
  */
 public final class Instance {
   private static final Logger log = LoggerFactory.getLogger("nonstop.supervisor");
-  /** Until an instance is first ready, readiness is checked at least this often. */
+  /**
+   * Until an instance is first ready, readiness is checked after 10 ms, then at doubling intervals up
+   * to this (or {@code period} if shorter): a Go binary is ready in milliseconds, a JVM in a second.
+   */
   static final Duration FIRST_READY_PERIOD = Duration.ofMillis(100);
+  private static final Duration FIRST_READY_START = Duration.ofMillis(10);
   /** How often a not-yet-ready instance's failing readiness checks are logged. */
   static final int NOT_READY_YET_LOG_EVERY = 50;
 
@@ -253,24 +257,23 @@ public final class Instance {
     start(why);
   }
 
-  /**
-   * Reads RSS and CPU of the process tree; restarts it (gracefully) when RSS has been above
-   * {@code max_memory} for two samples in a row.
-   */
-  public void sample() {
-    Process p;
+  /** The pid whose process tree {@link #sampled} should describe, or -1 when there is no process. */
+  public long pidToSample() {
     lock.lock();
     try {
-      p = state.hasProcess() ? process : null;
+      return state.hasProcess() && process != null ? process.pid() : -1;
     } finally {
       lock.unlock();
     }
-    if (p == null) {
-      rssBytes = 0;
-      return;
-    }
-    ProcFs.Sample s = ProcFs.sample(p.pid()).orElse(null);
+  }
+
+  /**
+   * Takes a reading of the tree of {@code pid} (null: none); restarts the instance (gracefully) when
+   * its RSS has been above {@code max_memory} for two readings in a row.
+   */
+  public void sampled(long pid, ProcFs.Sample s) {
     if (s == null) {
+      rssBytes = 0;
       return;
     }
     rssBytes = s.rssBytes();
@@ -282,8 +285,8 @@ public final class Instance {
     boolean restart = false;
     lock.lock();
     try {
-      if (process != p || state == STOPPING) {
-        return;
+      if (process == null || process.pid() != pid || state == STOPPING) {
+        return; // a reading of a process that is gone or going
       }
       samplesOverMemory = s.rssBytes() > max.bytes() ? samplesOverMemory + 1 : 0;
       if (samplesOverMemory >= 2) {
@@ -358,7 +361,6 @@ public final class Instance {
         return; // a stop is in charge of this process, or it is an old one
       }
       stopIncarnationThreads();
-      process = null;
       // Whatever the instance forked dies with it, so no orphan keeps its port or its files.
       if (launcher.isolated()) {
         launcher.signalGroup(p.pid(), Signal.KILL);
@@ -370,18 +372,23 @@ public final class Instance {
     }
   }
 
-  /** The process is gone after {@code up}; decide between EXITED, BACKOFF, FATAL and a new start. */
+  /**
+   * The process is gone after {@code up}; decide between EXITED, BACKOFF, FATAL and a new start. The
+   * first transition still names the old pid; the process is forgotten right after it.
+   */
   private void exited(Duration up, String how, boolean restart) {
     boolean quick = state == STARTING
         || up.compareTo(spec.startsecs()) < 0
         || up.compareTo(backoff.initial()) < 0;
     if (!restart) {
       become(EXITED, how + (spec.autorestart() == Autorestart.NEVER ? "; autorestart: never" : "; autorestart: on-failure"));
+      process = null;
       return;
     }
     if (!quick) {
       quickFailures = 0;
       become(EXITED, how);
+      process = null;
       spawn("restarted after it " + how);
       return;
     }
@@ -389,6 +396,7 @@ public final class Instance {
     if (spec.startretries() >= 0 && quickFailures > spec.startretries()) {
       become(FATAL, how + "; gave up after " + quickFailures + " quick failures in a row (startretries: "
           + spec.startretries() + ")");
+      process = null;
       return;
     }
     if (state != STARTING) {
@@ -398,6 +406,7 @@ public final class Instance {
     int ticket = ++backoffTicket;
     become(BACKOFF, how + "; quick failure " + quickFailures + (spec.startretries() >= 0 ? "/" + spec.startretries() : "")
         + ", next start in " + delay.toMillis() + " ms");
+    process = null;
     Thread.ofVirtual().name(id + "-backoff").start(() -> {
       try {
         Thread.sleep(delay);
@@ -523,6 +532,7 @@ public final class Instance {
     Thread.sleep(readiness.spec().initialDelay());
     int failures = 0;
     boolean everReady = false;
+    Duration untilReady = FIRST_READY_START;
     while (true) {
       Probe.Result r = readiness.check(port);
       lock.lock();
@@ -551,8 +561,14 @@ public final class Instance {
         lock.unlock();
       }
       Duration period = readiness.spec().period();
-      // A new instance should take traffic as soon as it can, not up to a whole period later.
-      Thread.sleep(everReady || period.compareTo(FIRST_READY_PERIOD) < 0 ? period : FIRST_READY_PERIOD);
+      if (everReady) {
+        Thread.sleep(period);
+      } else {
+        // A new instance should take traffic as soon as it can, not up to a whole period later.
+        Duration cap = period.compareTo(FIRST_READY_PERIOD) < 0 ? period : FIRST_READY_PERIOD;
+        Thread.sleep(untilReady.compareTo(cap) < 0 ? untilReady : cap);
+        untilReady = untilReady.multipliedBy(2);
+      }
     }
   }
 

@@ -2,10 +2,16 @@ package dev.nonstop.supervisor.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -48,29 +54,59 @@ public final class ProcFs {
 
   /** The tree rooted at {@code pid}: empty if that process is gone (or not on Linux). */
   public static Optional<Sample> sample(long pid) {
-    if (!LINUX) {
-      return Optional.empty();
+    return Optional.ofNullable(sampleTrees(List.of(pid)).get(pid));
+  }
+
+  /**
+   * The trees rooted at each of {@code roots}, from one pass over {@code /proc} (a supervisor samples
+   * all its instances each second; one pass instead of one per instance keeps it idle). Roots that
+   * are gone have no entry.
+   */
+  public static Map<Long, Sample> sampleTrees(Collection<Long> roots) {
+    if (!LINUX || roots.isEmpty()) {
+      return Map.of();
     }
-    Own root = own(pid);
-    if (root == null) {
-      return Optional.empty();
-    }
-    long rss = root.rssBytes;
-    long ticks = root.cpuTicks;
-    int processes = 1;
-    // A snapshot (descendants() follows every process's parent link once): any of these may be
-    // gone by the time its files are read.
-    List<ProcessHandle> descendants =
-        ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(List.of());
-    for (ProcessHandle p : descendants) {
-      Own own = own(p.pid());
-      if (own != null) {
-        rss += own.rssBytes;
-        ticks += own.cpuTicks;
-        processes++;
+    Map<Long, Own> procs = new HashMap<>();
+    Map<Long, List<Long>> children = new HashMap<>();
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(PROC)) {
+      for (Path p : dir) {
+        String name = p.getFileName().toString();
+        if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+          continue;
+        }
+        long pid = Long.parseLong(name);
+        Own own = own(pid);
+        if (own != null) {
+          procs.put(pid, own);
+          children.computeIfAbsent(own.parent, k -> new ArrayList<>()).add(pid);
+        }
       }
+    } catch (IOException e) {
+      return Map.of();
     }
-    return Optional.of(new Sample(rss, (double) ticks / ClockTicks.PER_SECOND, processes));
+    Map<Long, Sample> out = new HashMap<>();
+    for (long root : roots) {
+      if (!procs.containsKey(root)) {
+        continue;
+      }
+      long rss = 0;
+      long ticks = 0;
+      int processes = 0;
+      ArrayDeque<Long> todo = new ArrayDeque<>(List.of(root));
+      while (!todo.isEmpty()) {
+        long pid = todo.pop();
+        Long rssKb = vmRssKb(pid);
+        if (rssKb == null) {
+          continue; // exited meanwhile
+        }
+        rss += rssKb * 1024;
+        ticks += procs.get(pid).cpuTicks;
+        processes++;
+        todo.addAll(children.getOrDefault(pid, List.of()));
+      }
+      out.put(root, new Sample(rss, (double) ticks / Getconf.CLOCK_TICKS, processes));
+    }
+    return out;
   }
 
   /** The process group of {@code pid} (field 5 of {@code /proc/PID/stat}); empty if it is gone. */
@@ -91,8 +127,8 @@ public final class ProcFs {
     return stat == null ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(stat[field - 3]));
   }
 
-  /** One process's own numbers. */
-  private record Own(long rssBytes, long cpuTicks) {}
+  /** One process's parent and CPU time, from its stat file. */
+  private record Own(long parent, long cpuTicks) {}
 
   // Null when the process is gone (or was never there).
   private static Own own(long pid) {
@@ -104,8 +140,23 @@ public final class ProcFs {
     // tree's total does not drop when a short-lived child exits.
     long ticks = Long.parseLong(stat[14 - 3]) + Long.parseLong(stat[15 - 3])
         + Long.parseLong(stat[16 - 3]) + Long.parseLong(stat[17 - 3]);
-    Long rssKb = vmRssKb(pid);
-    return rssKb == null ? null : new Own(rssKb * 1024, ticks);
+    return new Own(Long.parseLong(stat[4 - 3]), ticks);
+  }
+
+  // VmRSS, in kB whatever the page size: the exact sum of the kernel's counters (stat's page count
+  // is a cheaper, per-CPU-cached reading that can be off by some pages). Kernel threads and zombies
+  // have no VmRSS line: 0. Null when the process is gone. Read for tree members only.
+  private static Long vmRssKb(long pid) {
+    String text = read(PROC.resolve(Long.toString(pid)).resolve("status"));
+    if (text == null) {
+      return null;
+    }
+    for (String line : text.split("\n")) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.substring("VmRSS:".length()).trim().split("\\s+")[0]);
+      }
+    }
+    return 0L;
   }
 
   /**
@@ -122,21 +173,6 @@ public final class ProcFs {
     return text.substring(end + 2).trim().split(" ");
   }
 
-  // VmRSS is in kB whatever the page size. Kernel threads and zombies have no VmRSS line: 0. Null
-  // when the process is gone.
-  private static Long vmRssKb(long pid) {
-    String text = read(PROC.resolve(Long.toString(pid)).resolve("status"));
-    if (text == null) {
-      return null;
-    }
-    for (String line : text.split("\n")) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.substring("VmRSS:".length()).trim().split("\\s+")[0]);
-      }
-    }
-    return 0L;
-  }
-
   // Null when unreadable: the process exited (the directory is gone, or reads fail with ESRCH).
   private static String read(Path path) {
     try {
@@ -146,33 +182,31 @@ public final class ProcFs {
     }
   }
 
-  /** The kernel's clock tick rate, read once, on first use; stat's CPU times are in these ticks. */
-  private static final class ClockTicks {
-    static final long PER_SECOND = read();
+  /** The clock tick rate (the unit of stat's CPU times), read once, on first use. */
+  private static final class Getconf {
+    // USER_HZ: 100 on every mainstream Linux architecture.
+    static final long CLOCK_TICKS = read("CLK_TCK", 100);
 
-    private static long read() {
+    private static long read(String name, long fallback) {
       try {
-        Process getconf = new ProcessBuilder("getconf", "CLK_TCK")
-            .redirectErrorStream(true)
-            .start();
+        Process getconf = new ProcessBuilder("getconf", name).redirectErrorStream(true).start();
         try (InputStream out = getconf.getInputStream()) {
           String text = new String(out.readNBytes(64), StandardCharsets.US_ASCII).trim();
           if (getconf.waitFor(2, TimeUnit.SECONDS) && getconf.exitValue() == 0) {
-            long ticks = Long.parseLong(text);
-            if (ticks > 0) {
-              return ticks;
+            long value = Long.parseLong(text);
+            if (value > 0) {
+              return value;
             }
           }
         } finally {
           getconf.destroyForcibly();
         }
       } catch (IOException | NumberFormatException e) {
-        // fall through to the Linux value
+        // fall through to the usual value
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      // USER_HZ: what every mainstream Linux architecture reports to user space.
-      return 100;
+      return fallback;
     }
   }
 }

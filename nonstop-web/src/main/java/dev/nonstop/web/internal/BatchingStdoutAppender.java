@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Writes log events to stdout from one background thread, a batch per write.
@@ -60,11 +59,9 @@ final class BatchingStdoutAppender extends UnsynchronizedAppenderBase<ILoggingEv
     List<ILoggingEvent> batch = new ArrayList<>(BATCH);
     while (running || !queue.isEmpty()) {
       try {
-        ILoggingEvent first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
-        }
-        batch.add(first);
+        // Blocks without a timeout: an idle process (a supervisor, say) should not wake ten times
+        // a second for nothing. stop() interrupts.
+        batch.add(queue.take());
         queue.drainTo(batch, BATCH - 1);
         writeBatch(batch);
       } catch (InterruptedException e) {
@@ -101,6 +98,7 @@ final class BatchingStdoutAppender extends UnsynchronizedAppenderBase<ILoggingEv
       return;
     }
     running = false;
+    writer.interrupt();
     try {
       writer.join(2000);
     } catch (InterruptedException e) {
