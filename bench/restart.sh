@@ -34,7 +34,8 @@
 # that busy % and the loadavg next to the number.
 #
 # Knobs: REPS (5), INTERVAL (1ms), SETTLE (2 s up before a kill), IDLE_SETTLE (10), IDLE_SECS (30),
-# QUIET_MAX (30), QUIET_WAIT (120), PHASES, OUT (bench/out), LABEL, JAVA_HOME.
+# QUIET_MAX (30), QUIET_WAIT (120), PHASES, OUT (bench/out), LABEL, JAVA_HOME, NMT (1: footprint phase
+# with -XX:NativeMemoryTracking=summary on nonstop and a jcmd VM.native_memory summary per run).
 # Every process is started here, remembered by pid + start time and stopped by that pid (supervisors
 # with SIGTERM, which stops their instances; instances still alive after that get SIGKILL by pid).
 # Free ports are picked at random in 30000-39999 and checked with ss; admin API on 127.0.0.1:0.
@@ -142,6 +143,15 @@ quiet() {  # waits until the machine is quiet enough; sets BUSY
   done
 }
 load1() { cut -d' ' -f1 /proc/loadavg; }
+# whole-machine busy % while a measurement ran (only meaningful for windows >> 10 ms: /proc/stat
+# counts in 10 ms ticks; the 1 ms probe loop itself is part of it)
+DUR_T=0; DUR_I=0
+during_start() { read -r DUR_T DUR_I < <(cpu_ticks); }
+during_end() {
+  local t i
+  read -r t i < <(cpu_ticks)
+  if ((t > DUR_T)); then echo $(( (100 * ((t - DUR_T) - (i - DUR_I))) / (t - DUR_T) )); else echo 0; fi
+}
 record() { echo "$*" >>"$RESULTS"; log "$*"; }
 
 # ---------------------------------------------------------------- build / snapshot
@@ -170,6 +180,10 @@ cp "$NONSTOP_SRC" "$RAW/bin/nonstop.jar.tmp" && mv "$RAW/bin/nonstop.jar.tmp" "$
 cp "$HELLO_SRC" "$RAW/bin/hello.jar.tmp" && mv "$RAW/bin/hello.jar.tmp" "$RAW/bin/hello.jar"
 # nonstop's own JVM flags, as ./nonstop sets them (NONSTOP_JAVA_OPTS default in that script).
 NONSTOP_OPTS=$(sed -n 's/.*NONSTOP_JAVA_OPTS:-\([^}]*\)}.*/\1/p' "$ROOT/nonstop" | head -1)
+# ./nonstop adds -XX:TrimNativeHeapInterval=1000 (as $TRIM) where the JDK knows it; so do we.
+TRIM=""
+if "$JAVA" -XX:TrimNativeHeapInterval=1000 -version >/dev/null 2>&1; then TRIM="-XX:TrimNativeHeapInterval=1000"; fi
+NONSTOP_OPTS=${NONSTOP_OPTS//\$TRIM/$TRIM}
 [[ -n $NONSTOP_OPTS ]] || { log "ERROR: cannot read the JVM flags from ./nonstop"; exit 1; }
 # The hello jar's flags, as ./run hello sets them.
 HELLO_OPTS=$(sed -n 's/^HELLO_JVM_OPTS=\${HELLO_JVM_OPTS:-\([^}]*\)}.*/\1/p' "$ROOT/run" | head -1)
@@ -177,6 +191,9 @@ HELLO_OPTS=$(sed -n 's/^HELLO_JVM_OPTS=\${HELLO_JVM_OPTS:-\([^}]*\)}.*/\1/p' "$R
 if "$JAVA" -XX:TrimNativeHeapInterval=1000 -version >/dev/null 2>&1; then HELLO_OPTS+=" -XX:TrimNativeHeapInterval=1000"; fi
 NONSTOP=(env MALLOC_ARENA_MAX=2 "$JAVA")
 read -ra _o <<<"$NONSTOP_OPTS"; NONSTOP+=("${_o[@]}" -jar "$RAW/bin/nonstop.jar")
+# NMT=1: footprint phase only, nonstop with -XX:NativeMemoryTracking=summary (+ jcmd summary in RAW)
+NONSTOP_FP=("${NONSTOP[@]}")
+[[ -z ${NMT:-} ]] || NONSTOP_FP=(env MALLOC_ARENA_MAX=2 "$JAVA" -XX:NativeMemoryTracking=summary "${_o[@]}" -jar "$RAW/bin/nonstop.jar")
 
 {
   echo "date: $(date -Is)"
@@ -288,9 +305,13 @@ ns_wait_ready() {
   done
   log "ERROR: nonstop $2:$3 not READY (last: ${pid:-} ${state:-} ${up:-})"; return 1
 }
-start_nonstop() {  # NAME DIR : sets LAST_PID, waits for the admin file
+start_nonstop() {  # NAME DIR [footprint] : sets LAST_PID, waits for the admin file
   local i
-  start_bg "$1" "${NONSTOP[@]}" up -c "$2/nonstop.yaml"
+  if [[ ${3:-} == footprint ]]; then
+    start_bg "$1" "${NONSTOP_FP[@]}" up -c "$2/nonstop.yaml"
+  else
+    start_bg "$1" "${NONSTOP[@]}" up -c "$2/nonstop.yaml"
+  fi
   for i in $(seq 300); do
     [[ -s $2/.nonstop.yaml.admin ]] && return 0
     alive "$LAST_PID" || { log "ERROR: nonstop $1 exited"; cat "$RAW/log/$1.err" >&2; return 1; }
@@ -303,24 +324,39 @@ start_nonstop() {  # NAME DIR : sets LAST_PID, waits for the admin file
 stat_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }   # utime+stime
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 children_rss_kb() { local t=0 k; for k in $(ps -o pid= --ppid "$1"); do t=$((t + $(status_kb "$k" VmRSS || echo 0))); done; echo $t; }
+# per-thread on-CPU ns (schedstat field 1) of PID: "tid ns name" lines; their sum is exact to the ns
+# but misses threads that ended in between (utime+stime from /proc/PID/stat counts those, in 10 ms ticks)
+thread_ns() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    echo "${t##*/} $(cut -d' ' -f1 "$t/schedstat" 2>/dev/null || echo 0) $(tr ' ' '_' <"$t/comm" 2>/dev/null)"
+  done
+}
 # footprint LABEL PID : idle RSS and CPU of the supervisor process itself
 footprint() {
-  local label=$1 pid=$2 c1 c2 tk t1 t2 i1 i2 w1 w2 hz
+  local label=$1 pid=$2 c1 c2 tk t1 t2 i1 i2 w1 w2 hz sched
   hz=$(getconf CLK_TCK)
   log "$label: ${IDLE_SETTLE}s settle, then ${IDLE_SECS}s idle CPU window (pid $pid)"
   sleep "$IDLE_SETTLE"
+  quiet
+  thread_ns "$pid" >"$RAW/log/threads_$label.before"
   read -r t1 i1 < <(cpu_ticks); c1=$(stat_ticks "$pid"); w1=$(date +%s%N)
   sleep "$IDLE_SECS"
   read -r t2 i2 < <(cpu_ticks); c2=$(stat_ticks "$pid"); w2=$(date +%s%N)
+  thread_ns "$pid" >"$RAW/log/threads_$label.after"
+  # per-thread CPU in the window, biggest first (threads present at both ends)
+  awk 'NR == FNR {b[$1] = $2; next} ($1 in b) {printf "%.1f ms %s (tid %s)\n", ($2 - b[$1]) / 1e6, $3, $1}' \
+    "$RAW/log/threads_$label.before" "$RAW/log/threads_$label.after" | sort -rn >"$RAW/threads_cpu_$label.txt"
+  sched=$(awk '{s += $1} END {printf "%.1f", s}' "$RAW/threads_cpu_$label.txt")
   tk=$((c2 - c1))
   record "scenario=footprint sup=$label pid=$pid rss_kb=$(status_kb "$pid" VmRSS) hwm_kb=$(status_kb "$pid" VmHWM)" \
-    "threads=$(status_kb "$pid" Threads) children_rss_kb=$(children_rss_kb "$pid") cpu_ms=$((tk * 1000 / hz))" \
-    "window_ms=$(((w2 - w1) / 1000000)) machine_busy_pct=$(((100 * ((t2 - t1) - (i2 - i1))) / (t2 - t1))) load1=$(load1)"
+    "threads=$(status_kb "$pid" Threads) children_rss_kb=$(children_rss_kb "$pid") cpu_ms=$((tk * 1000 / hz)) sched_ms=$sched" \
+    "window_ms=$(((w2 - w1) / 1000000)) busy=$BUSY machine_busy_pct=$(((100 * ((t2 - t1) - (i2 - i1))) / (t2 - t1))) load1=$(load1)"
 }
 
 # ================================================================ phase: gin
 phase_gin() {
-  local sd=$RAW/supervisord_gin nd=$RAW/nonstop_gin psup pns pcold pwrap sup ns i old new res
+  local sd=$RAW/supervisord_gin nd=$RAW/nonstop_gin psup pns pcold pwrap sup ns i old new res bd
   psup=$(free_ports 1); pns=$(free_ports 1); pcold=$(free_ports 1); pwrap=$(free_ports 1)
   write_supervisord "$sd" "$psup" 1
   write_nonstop "$nd" "$pns" 1 ready
@@ -328,38 +364,46 @@ phase_gin() {
   start_bg supervisord_gin supervisord -c "$sd/supervisord.conf"; sup=$LAST_PID
   start_nonstop nonstop_gin "$nd"; ns=$LAST_PID
   wait_http "http://127.0.0.1:$psup/"; wait_http "http://127.0.0.1:$pns/"
-  echo "# GET /v1/status via nonstop status --json" >"$RAW/nonstop_gin_status.json"
+  echo "# nonstop status --json -c $nd/nonstop.yaml (the CLI sees the instance)" >"$RAW/nonstop_gin_status.json"
   "${NONSTOP[@]}" status --json -c "$nd/nonstop.yaml" >>"$RAW/nonstop_gin_status.json" 2>&1 || true
   for i in $(seq "$REPS"); do
     quiet
+    during_start
     res=$(PORT=$pcold "$PROBE" -mode spawn -interval "$INTERVAL" -url "http://127.0.0.1:$pcold/" -- "$GIN")
-    record "scenario=gin_cold rep=$i busy=$BUSY load1=$(load1) $res"
+    bd=$(during_end)
+    record "scenario=gin_cold rep=$i busy=$BUSY busy_during=$bd load1=$(load1) $res"
     quiet
+    during_start
     res=$(PORT=$pwrap "$PROBE" -mode spawn -interval "$INTERVAL" -url "http://127.0.0.1:$pwrap/" -- \
       setsid setpriv --pdeathsig KILL -- "$GIN")
-    record "scenario=gin_cold_wrapped rep=$i busy=$BUSY load1=$(load1) $res"
+    bd=$(during_end)
+    record "scenario=gin_cold_wrapped rep=$i busy=$BUSY busy_during=$bd load1=$(load1) $res"
 
     old=$(sup_wait_running "$sd" gin0); sleep "$SETTLE"
     quiet
+    during_start
     res=$("$PROBE" -mode kill -pid "$old" -interval "$INTERVAL" -url "http://127.0.0.1:$psup/")
+    bd=$(during_end)
     new=$(sctl "$sd" pid gin0)
-    record "scenario=supervisord_gin rep=$i busy=$BUSY load1=$(load1) old_pid=$old new_pid=$new $res"
+    record "scenario=supervisord_gin rep=$i busy=$BUSY busy_during=$bd load1=$(load1) old_pid=$old new_pid=$new $res"
 
     old=$(ns_wait_ready "$nd" gin 0 "$SETTLE")
     quiet
+    during_start
     res=$("$PROBE" -mode kill -pid "$old" -interval "$INTERVAL" -url "http://127.0.0.1:$pns/")
+    bd=$(during_end)
     new=$(ns_wait_ready "$nd" gin 0 0)
-    record "scenario=nonstop_gin rep=$i busy=$BUSY load1=$(load1) old_pid=$old new_pid=$new log=log/nonstop_gin.out $res"
+    record "scenario=nonstop_gin rep=$i busy=$BUSY busy_during=$bd load1=$(load1) old_pid=$old new_pid=$new log=log/nonstop_gin.out $res"
   done
   sleep "$SETTLE"
-  record "scenario=after_restarts sup=nonstop_gin pid=$ns rss_kb=$(status_kb "$ns" VmRSS) hwm_kb=$(status_kb "$ns" VmHWM) threads=$(status_kb "$ns" Threads)"
-  record "scenario=after_restarts sup=supervisord_gin pid=$sup rss_kb=$(status_kb "$sup" VmRSS) hwm_kb=$(status_kb "$sup" VmHWM) threads=$(status_kb "$sup" Threads)"
+  record "scenario=after_restarts reps=$REPS sup=nonstop_gin pid=$ns rss_kb=$(status_kb "$ns" VmRSS) hwm_kb=$(status_kb "$ns" VmHWM) threads=$(status_kb "$ns" Threads)"
+  record "scenario=after_restarts reps=$REPS sup=supervisord_gin pid=$sup rss_kb=$(status_kb "$sup" VmRSS) hwm_kb=$(status_kb "$sup" VmHWM) threads=$(status_kb "$sup" Threads)"
   stop_tree "$ns"; stop_tree "$sup"
 }
 
 # ================================================================ phase: jar
 phase_jar() {
-  local nd=$RAW/nonstop_jar pns pcold ns i old new res
+  local nd=$RAW/nonstop_jar pns pcold ns i old new res bd
   pns=$(free_ports 1); pcold=$(free_ports 1)
   write_nonstop "$nd" "$pns" 1 jar
   log "jar: nonstop on :$pns, cold starts on :$pcold"
@@ -368,14 +412,18 @@ phase_jar() {
   for i in $(seq "$REPS"); do
     quiet
     # shellcheck disable=SC2086
+    during_start
     res=$(PORT=$pcold ACCESS_LOG=off MALLOC_ARENA_MAX=2 "$PROBE" -mode spawn -interval "$INTERVAL" \
       -url "http://127.0.0.1:$pcold/" -- "$JAVA" $HELLO_OPTS -jar "$RAW/bin/hello.jar" 2>>"$RAW/log/jar_cold.err")
-    record "scenario=jar_cold rep=$i busy=$BUSY load1=$(load1) $res"
+    bd=$(during_end)
+    record "scenario=jar_cold rep=$i busy=$BUSY busy_during=$bd load1=$(load1) $res"
     old=$(ns_wait_ready "$nd" hello 0 "$((SETTLE + 1))")
     quiet
+    during_start
     res=$("$PROBE" -mode kill -pid "$old" -interval "$INTERVAL" -url "http://127.0.0.1:$pns/")
+    bd=$(during_end)
     new=$(ns_wait_ready "$nd" hello 0 0)
-    record "scenario=nonstop_jar rep=$i busy=$BUSY load1=$(load1) old_pid=$old new_pid=$new log=log/nonstop_jar.out $res"
+    record "scenario=nonstop_jar rep=$i busy=$BUSY busy_during=$bd load1=$(load1) old_pid=$old new_pid=$new log=log/nonstop_jar.out $res"
   done
   stop_tree "$ns"
 }
@@ -393,9 +441,10 @@ phase_footprint() {
   for h in ready none; do
     d=$RAW/nonstop_3_$h; p=$(free_ports 3)
     write_nonstop "$d" "$p" 3 "$h"
-    start_nonstop "nonstop_3_$h" "$d"; pid=$LAST_PID
+    start_nonstop "nonstop_3_$h" "$d" footprint; pid=$LAST_PID
     for i in 0 1 2; do wait_http "http://127.0.0.1:$((p + i))/"; ns_wait_ready "$d" gin "$i" 0 >/dev/null; done
-    footprint "nonstop_3gin_$h" "$pid"
+    footprint "nonstop_3gin_$h${NMT:+_nmt}" "$pid"
+    [[ -z ${NMT:-} ]] || "$J/bin/jcmd" "$pid" VM.native_memory summary >"$RAW/nmt_nonstop_3gin_$h.txt" 2>&1 || true
     stop_tree "$pid"
   done
 }
