@@ -44,6 +44,9 @@ import java.util.function.Function;
  * and changes nothing.
  */
 final class ControlApi {
+  /** The most lines {@code logs -n} returns. */
+  static final int MAX_LINES = 10_000;
+
   private ControlApi() {}
 
   static Engine engine(Supervisor sup, String token, MeterRegistry meters, String host) {
@@ -112,11 +115,10 @@ final class ControlApi {
   private static void logs(Context c, Supervisor sup) throws Exception {
     boolean err = Boolean.parseBoolean(c.query("err", "false"));
     boolean follow = Boolean.parseBoolean(c.query("follow", "false"));
-    int lines;
-    try {
-      lines = Integer.parseInt(c.query("lines", "50"));
-    } catch (NumberFormatException e) {
-      throw new HttpException(400, "lines: '" + c.query("lines") + "' (expected: a number)");
+    int lines = parseLines(c.query("lines", "50"));
+    // The tail is held in memory: bound it, the supervisor's heap is small.
+    if (lines < 0 || lines > MAX_LINES) {
+      throw new HttpException(400, "lines: '" + c.query("lines") + "' (expected: 0-" + MAX_LINES + ")");
     }
     List<InstanceId> ids = targeted(c, sup::resolve);
     boolean prefix = ids.size() > 1;
@@ -161,6 +163,14 @@ final class ControlApi {
         tails.forEach(Thread::interrupt);
       }
     });
+  }
+
+  private static int parseLines(String s) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   private static void writeLine(OutputStream out, InstanceId prefix, String line) throws java.io.IOException {

@@ -2,16 +2,20 @@ package dev.nonstop.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The files a running {@code nonstop up} leaves beside its config, so that the other commands can
@@ -67,15 +71,25 @@ final class RunFiles {
     Files.createDirectories(file.getParent());
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
-    try {
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException e) {
-      Files.createFile(tmp);
-    } catch (FileAlreadyExistsException e) {
-      throw new IOException("cannot create " + tmp + ": it appeared meanwhile", e);
+    // Written through the channel that created the file (CREATE_NEW: never through a link someone
+    // put there), readable by the owner only from its first byte.
+    Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    try (SeekableByteChannel ch = newChannel(tmp, options)) {
+      ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
     }
-    Files.writeString(tmp, content, StandardCharsets.UTF_8);
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static SeekableByteChannel newChannel(Path tmp, Set<OpenOption> options) throws IOException {
+    try {
+      return Files.newByteChannel(tmp, options,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      return Files.newByteChannel(tmp, options); // not a POSIX file system
+    }
   }
 
   /** The token a client should send, or a message saying why there is none. */
@@ -95,6 +109,10 @@ final class RunFiles {
   /** The running supervisor's control URL and pid, if its admin file names a live process. */
   Optional<Admin> runningAdmin() {
     try {
+      // Only a file of ours: anyone else's could point our token at their own listener.
+      if (!Files.getOwner(adminFile()).getName().equals(System.getProperty("user.name"))) {
+        return Optional.empty();
+      }
       var node = JSON.readTree(Files.readString(adminFile()));
       long pid = node.path("pid").asLong(-1);
       String url = node.path("url").asText(null);

@@ -47,6 +47,8 @@ final class UpCommand implements Callable<Integer> {
       sup = Supervisor.create(conf.apps().values(), meters);
     } catch (IllegalArgumentException e) {
       throw new CliException(config.file + ": " + e.getMessage(), 2);
+    } catch (IllegalStateException e) {
+      throw new CliException(e.getMessage());
     }
     String token = RunFiles.newToken();
     Engine admin = ControlApi.engine(sup, token, meters, conf.admin().host());

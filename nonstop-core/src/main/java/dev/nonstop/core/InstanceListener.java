@@ -1,8 +1,9 @@
 package dev.nonstop.core;
 
 /**
- * Receives instance events. Called on the supervisor's thread for that instance: return quickly and
- * never block; hand long work to another thread.
+ * Receives instance events. Called synchronously, while the supervisor holds that instance's lock
+ * (that is what keeps one instance's events in order): return quickly, never block, and never call
+ * back into the supervisor from here (status, start, stop): hand such work to another thread.
  */
 @FunctionalInterface
 public interface InstanceListener {

@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -138,7 +139,7 @@ public final class Supervisor implements AutoCloseable {
               inst.start("supervisor started");
             }
           }
-        } catch (InterruptedException | ExecutionException e) {
+        } catch (InterruptedException | ExecutionException | CancellationException e) {
           // stopped before the dependencies were ready
         }
       });
@@ -153,9 +154,9 @@ public final class Supervisor implements AutoCloseable {
    */
   public void stop() {
     stopped = true;
-    starters.forEach(Thread::interrupt);
-    // A starter past its "stopped?" check may still be spawning; let it finish so the stop below
-    // sees every instance it started.
+    // Starters waiting for their dependencies give up; one past its "stopped?" check may still be
+    // spawning, so wait for each to finish before stopping what they started.
+    firstReady.values().forEach(f -> f.completeExceptionally(new CancellationException("stopping")));
     for (Thread t : starters) {
       try {
         t.join();
@@ -377,8 +378,13 @@ public final class Supervisor implements AutoCloseable {
             pids.put(i, i.pidToSample());
           }
         }
-        Map<Long, ProcFs.Sample> samples = ProcFs.sampleTrees(pids.values());
-        pids.forEach((i, pid) -> i.sampled(pid, samples.get(pid)));
+        try {
+          Map<Long, ProcFs.Sample> samples = ProcFs.sampleTrees(pids.values());
+          pids.forEach((i, pid) -> i.sampled(pid, samples.get(pid)));
+        } catch (RuntimeException e) {
+          // One bad reading must not end sampling for good: max_memory depends on it.
+          log.atWarn().setMessage("sampling /proc failed: {}").addArgument(e.toString()).log();
+        }
         Thread.sleep(SAMPLE_PERIOD);
       }
     } catch (InterruptedException e) {

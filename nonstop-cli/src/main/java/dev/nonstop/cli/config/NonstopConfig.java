@@ -39,8 +39,8 @@ public record NonstopConfig(LinkedHashMap<String, @Valid AppSpec> apps, @Valid A
    * @throws ConfigException naming the file, the key path and the line of the first problem
    */
   public static NonstopConfig load(Path file) {
-    NonstopConfig raw = ConfigLoader.load(file, NonstopConfig.class, Rules::check);
     Path base = file.toAbsolutePath().normalize().getParent();
+    NonstopConfig raw = ConfigLoader.load(file, NonstopConfig.class, c -> Rules.check(c, base));
     LinkedHashMap<String, AppSpec> apps = new LinkedHashMap<>();
     raw.apps.forEach((name, app) -> {
       AppSpec.LogSpec logs = app.logs();

@@ -6,6 +6,8 @@ import dev.nonstop.core.config.ConfigProblem;
 import dev.nonstop.supervisor.AppSpec;
 import dev.nonstop.supervisor.AppSpec.ProbeSpec;
 import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,13 +31,14 @@ final class Rules {
 
   private Rules() {}
 
-  static List<ConfigProblem> check(NonstopConfig config) {
+  /** The problems of {@code config}, whose relative paths are relative to {@code base}. */
+  static List<ConfigProblem> check(NonstopConfig config, Path base) {
     List<ConfigProblem> out = new ArrayList<>();
     Map<String, AppSpec> apps = config.apps();
     if (apps.isEmpty()) {
       out.add(new ConfigProblem("apps", "none (expected: at least one app)"));
     }
-    apps.forEach((name, app) -> app(out, name, app, apps.keySet()));
+    apps.forEach((name, app) -> app(out, name, app, apps.keySet(), base));
     ports(out, apps, config.admin());
     cycles(out, apps);
     try {
@@ -46,8 +49,12 @@ final class Rules {
     return out;
   }
 
-  private static void app(List<ConfigProblem> out, String name, AppSpec app, Set<String> names) {
+  private static void app(List<ConfigProblem> out, String name, AppSpec app, Set<String> names, Path base) {
     String at = "apps." + name;
+    // Refused now, not when the first instance fails to start.
+    if (!Files.isDirectory(base.resolve(app.directory()))) {
+      out.add(new ConfigProblem(at + ".directory", "'" + app.directory() + "' (expected: an existing directory)"));
+    }
     if (!NAME.matcher(name).matches()) {
       out.add(new ConfigProblem(at,
           "'" + name + "' (expected: a name of letters, digits, '_', '.' and '-', starting with a letter or digit)"));

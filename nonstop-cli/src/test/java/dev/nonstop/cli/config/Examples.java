@@ -46,7 +46,7 @@ final class Examples {
           command:
             - ./api
             - --verbose
-          directory: /srv/api
+          directory: /tmp
           instances: 2
           port: 0
           autorestart: on-failure

@@ -91,7 +91,7 @@ class NonstopConfigTest {
 
     AppSpec api = c.apps().get("api");
     assertThat(api.command()).containsExactly("./api", "--verbose");
-    assertThat(api.directory()).isEqualTo(Path.of("/srv/api"));
+    assertThat(api.directory()).isEqualTo(Path.of("/tmp")); // absolute stays as is
     assertThat(api.port()).isZero();
     assertThat(api.autorestart()).isEqualTo(Autorestart.ON_FAILURE);
     assertThat(api.startsecs()).isEqualTo(Duration.ofMillis(500));
@@ -110,6 +110,7 @@ class NonstopConfigTest {
   @Test
   void relativePathsAreResolvedAgainstTheConfigFilesDirectory() throws IOException {
     Path sub = Files.createDirectories(dir.resolve("conf"));
+    Files.createDirectories(dir.resolve("srv/a"));
     Path file = Files.writeString(sub.resolve("nonstop.yaml"), """
         apps:
           a:
@@ -220,6 +221,8 @@ class NonstopConfigTest {
                 command: x
                 port: 9003
             """, 5, "apps.b.port", "9003 overlaps apps.a.port 9001-9003 (expected: each app its own ports)"),
+        new Bad("missing directory", app + "    directory: no-such-dir\n", 4, "apps.hello.directory",
+            "'no-such-dir' (expected: an existing directory)"),
         new Bad("empty file", "", 0, "", "empty (expected: a YAML mapping)"),
         new Bad("comments only", "# nothing yet\n", 0, "", "empty (expected: a YAML mapping)"),
         new Bad("no apps", "admin: {listen: '127.0.0.1:9090'}\n", 1, "apps", "none (expected: at least one app)"),

@@ -85,6 +85,7 @@ public final class Instance {
   private int spawns;
   private CompletableFuture<Void> stopping;
   private boolean retired;
+  private int stopRequests;
   private int samplesOverMemory;
   private volatile long rssBytes;
   private volatile double cpuSeconds;
@@ -165,28 +166,88 @@ public final class Instance {
   public void start(String why) {
     lock.lock();
     try {
-      if (retired) {
-        return; // the supervisor is shutting down: a late liveness or memory restart must not spawn
+      startLocked(why);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void startLocked(String why) {
+    if (retired) {
+      return; // the supervisor is shutting down: a late restart must not spawn
+    }
+    switch (state) {
+      case STOPPED, EXITED, FATAL, BACKOFF -> {
+        backoffTicket++;
+        quickFailures = 0;
+        spawn(why);
       }
-      switch (state) {
-        case STOPPED, EXITED, FATAL, BACKOFF -> {
-          backoffTicket++;
-          quickFailures = 0;
-          spawn(why);
-        }
-        default -> { } // already running or on its way; starting twice is not an error
+      default -> { } // already running or on its way; starting twice is not an error
+    }
+  }
+
+  /**
+   * Stops the instance: {@code stop.signal} to its process group; SIGKILL to the group and every
+   * descendant once {@code stop.timeout} has passed and any of them is still there. Returns once
+   * they are gone (at most the timeout plus a few seconds). Idempotent; a concurrent second stop
+   * waits for the first. A stop wins over any restart in progress: the instance stays down.
+   */
+  public void stop(String why) {
+    lock.lock();
+    try {
+      stopRequests++;
+    } finally {
+      lock.unlock();
+    }
+    halt(why);
+  }
+
+  /** Stops for good: as {@link #stop}, and no later {@link #start} (or restart) has any effect. */
+  public void retire(String why) {
+    lock.lock();
+    try {
+      retired = true;
+    } finally {
+      lock.unlock();
+    }
+    stop(why);
+  }
+
+  /**
+   * Stops, then starts again ({@code nonstop restart}); a {@link #stop} that arrives meanwhile wins.
+   */
+  public void restart(String why) {
+    restart(-1, why);
+  }
+
+  /**
+   * A restart on the instance's own account (liveness, max_memory): only if incarnation {@code inc}
+   * is still the running one, so a verdict about a process that has meanwhile crashed and been
+   * replaced never kills its healthy successor.
+   */
+  private void restart(int inc, String why) {
+    int stops;
+    lock.lock();
+    try {
+      if (inc >= 0 && (incarnation != inc || !state.hasProcess() || state == STOPPING)) {
+        return;
+      }
+      stops = stopRequests;
+    } finally {
+      lock.unlock();
+    }
+    halt(why);
+    lock.lock();
+    try {
+      if (stopRequests == stops) {
+        startLocked(why);
       }
     } finally {
       lock.unlock();
     }
   }
 
-  /**
-   * Stops the instance: {@code stop.signal} to its process group, SIGKILL to the group and every
-   * descendant after {@code stop.timeout}; returns once the process is gone (at most the timeout plus
-   * a few seconds). Idempotent; a concurrent second stop waits for the first.
-   */
-  public void stop(String why) {
+  private void halt(String why) {
     Process p;
     int inc;
     List<ProcessHandle> tree;
@@ -240,23 +301,6 @@ public final class Instance {
     }
   }
 
-  /** Stops for good: as {@link #stop}, and no later {@link #start} (or restart) has any effect. */
-  public void retire(String why) {
-    lock.lock();
-    try {
-      retired = true;
-    } finally {
-      lock.unlock();
-    }
-    stop(why);
-  }
-
-  /** Stops, then starts again; used for liveness failures, max_memory and {@code restart}. */
-  public void restart(String why) {
-    stop(why);
-    start(why);
-  }
-
   /** The pid whose process tree {@link #sampled} should describe, or -1 when there is no process. */
   public long pidToSample() {
     lock.lock();
@@ -283,11 +327,13 @@ public final class Instance {
       return;
     }
     boolean restart = false;
+    int inc;
     lock.lock();
     try {
       if (process == null || process.pid() != pid || state == STOPPING) {
         return; // a reading of a process that is gone or going
       }
+      inc = incarnation;
       samplesOverMemory = s.rssBytes() > max.bytes() ? samplesOverMemory + 1 : 0;
       if (samplesOverMemory >= 2) {
         samplesOverMemory = 0;
@@ -298,7 +344,7 @@ public final class Instance {
     }
     if (restart) {
       String why = "rss " + new DataSize(s.rssBytes()) + " above max_memory " + max + " for 2 samples";
-      Thread.ofVirtual().name(id + "-memory-restart").start(() -> restart(why));
+      Thread.ofVirtual().name(id + "-memory-restart").start(() -> restart(inc, why));
     }
   }
 
@@ -320,7 +366,8 @@ public final class Instance {
     } catch (IOException e) {
       process = null;
       become(STARTING, why);
-      exited(Duration.ZERO, "could not start " + spec.command().get(0) + ": " + e.getMessage(), true);
+      exited(Duration.ZERO, "could not start " + spec.command().get(0) + ": " + e.getMessage(),
+          spec.autorestart() != Autorestart.NEVER);
       return;
     }
     process = p;
@@ -357,7 +404,7 @@ public final class Instance {
   private void onExit(int inc, Process p) {
     lock.lock();
     try {
-      if (incarnation != inc || state == STOPPING) {
+      if (incarnation != inc || state == STOPPING || process != p) {
         return; // a stop is in charge of this process, or it is an old one
       }
       stopIncarnationThreads();
@@ -394,6 +441,9 @@ public final class Instance {
     }
     quickFailures++;
     if (spec.startretries() >= 0 && quickFailures > spec.startretries()) {
+      if (state != STARTING) {
+        become(EXITED, how); // a quick failure can come after READY: a probe may pass before startsecs
+      }
       become(FATAL, how + "; gave up after " + quickFailures + " quick failures in a row (startretries: "
           + spec.startretries() + ")");
       process = null;
@@ -521,7 +571,7 @@ public final class Instance {
       if (failures >= liveness.spec().failures()) {
         String why = "liveness " + liveness.describe() + " failed " + failures + " times in a row: " + r.detail();
         // restart() interrupts this thread's incarnation, so it runs on a thread of its own.
-        Thread.ofVirtual().name(id + "-liveness-restart").start(() -> restart(why));
+        Thread.ofVirtual().name(id + "-liveness-restart").start(() -> restart(inc, why));
         return;
       }
       Thread.sleep(liveness.spec().period());
@@ -578,25 +628,57 @@ public final class Instance {
     Signal sig = spec.stop().signal();
     Duration timeout = spec.stop().timeout();
     long t0 = System.nanoTime();
+    long deadline = t0 + timeout.toNanos();
+    long pgid = p.pid();
     if (launcher.isolated()) {
-      launcher.signalGroup(p.pid(), sig);
+      launcher.signalGroup(pgid, sig);
     } else {
-      p.destroy();
+      launcher.signalProcess(p.pid(), sig);
     }
+    // Descendants that left the group (setsid) did not get the group's signal: send it to each.
+    for (ProcessHandle h : tree) {
+      if (ProcFs.processGroup(h.pid()).orElse((int) pgid) != pgid) {
+        launcher.signalProcess(h.pid(), sig);
+      }
+    }
+    // Graceful means the whole tree gets until the deadline, not just the leader: a wrapper (a
+    // shell, npm) may exit at once while its child is still finishing requests.
+    boolean leaderGone = waitFor(p, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    boolean allGone = leaderGone && awaitTreeGone(pgid, tree, deadline);
     String how;
-    if (waitFor(p, timeout)) {
+    if (allGone) {
       how = "stopped by SIG" + sig + " in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms";
     } else {
-      log.atWarn().setMessage("{} still running {} ms after SIG{}: sending SIGKILL to its process tree")
-          .addArgument(id).addArgument(timeout.toMillis()).addArgument(sig)
-          .addKeyValue("app", id.app()).addKeyValue("index", id.index()).log();
+      log.atWarn().setMessage("{} {} still running {} ms after SIG{}: sending SIGKILL to its process tree")
+          .addArgument(id).addArgument(leaderGone ? "has processes" : "is").addArgument(timeout.toMillis())
+          .addArgument(sig).addKeyValue("app", id.app()).addKeyValue("index", id.index()).log();
       killTree(p, tree);
       waitFor(p, Duration.ofSeconds(10));
-      how = "killed by SIGKILL after ignoring SIG" + sig + " for " + timeout.toMillis() + " ms";
+      how = "killed by SIGKILL after " + (leaderGone ? "its children ignored" : "ignoring") + " SIG" + sig
+          + " for " + timeout.toMillis() + " ms";
     }
-    // Whatever it left behind (in its group, or started and detached) goes too.
+    // Whatever is left (nothing, normally) goes too.
     killTree(p, tree);
     return how;
+  }
+
+  /** Waits until no process of group {@code pgid} and none of {@code tree} is left, or the deadline. */
+  private static boolean awaitTreeGone(long pgid, List<ProcessHandle> tree, long deadline) {
+    while (true) {
+      boolean any = !ProcFs.groupMembers(pgid).isEmpty() || tree.stream().anyMatch(ProcessHandle::isAlive);
+      if (!any) {
+        return true;
+      }
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(Duration.ofMillis(20));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
   }
 
   private void killTree(Process p, List<ProcessHandle> tree) {

@@ -36,18 +36,52 @@ public final class Launcher implements AutoCloseable {
           r -> Thread.ofPlatform().name("nonstop-spawner").daemon().unstarted(r));
   private final List<String> wrapper;
 
-  /** Finds {@code setsid} and {@code setpriv}; without them (not Linux) commands run unwrapped. */
+  /** The environment variable that lets instances run without the wrapper, where it cannot work. */
+  public static final String ALLOW_UNISOLATED = "NONSTOP_ALLOW_UNISOLATED";
+
+  /**
+   * Finds {@code setsid} and {@code setpriv} and checks once that they work here (an old util-linux
+   * without {@code --pdeathsig} would make every instance exit 1).
+   *
+   * @throws IllegalStateException when they do not, unless {@value #ALLOW_UNISOLATED}=1 accepts
+   *     instances that may outlive a killed supervisor
+   */
   public Launcher() {
     Path setsid = which("setsid");
     Path setpriv = which("setpriv");
-    if (setsid != null && setpriv != null) {
-      wrapper = List.of(setsid.toString(), setpriv.toString(), "--pdeathsig", "KILL", "--");
-    } else {
-      wrapper = List.of();
-      log.atWarn()
-          .setMessage("setsid/setpriv not found: instances will not be in their own process group, "
-              + "and may outlive a killed supervisor")
-          .log();
+    List<String> w = setsid != null && setpriv != null
+        ? List.of(setsid.toString(), setpriv.toString(), "--pdeathsig", "KILL", "--")
+        : List.of();
+    String problem = w.isEmpty() ? "setsid and setpriv (util-linux) are not on the PATH" : selfTest(w);
+    if (problem == null) {
+      wrapper = w;
+      return;
+    }
+    if (!"1".equals(System.getenv(ALLOW_UNISOLATED))) {
+      spawner.shutdown();
+      throw new IllegalStateException(problem + ": instances could outlive the supervisor. Install "
+          + "util-linux >= 2.33, or set " + ALLOW_UNISOLATED + "=1 to run them without that guarantee");
+    }
+    wrapper = List.of();
+    log.atWarn().setMessage("{}; {}=1: instances run without their own process group or parent-death "
+        + "signal, and may outlive a killed supervisor").addArgument(problem).addArgument(ALLOW_UNISOLATED).log();
+  }
+
+  private String selfTest(List<String> w) {
+    List<String> cmd = new ArrayList<>(w);
+    cmd.add("true");
+    try {
+      Process p = onSpawner(() -> new ProcessBuilder(cmd).redirectErrorStream(true).start());
+      String out = new String(p.getInputStream().readAllBytes()).trim();
+      if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        return String.join(" ", cmd) + " failed (" + out + ")";
+      }
+      return null;
+    } catch (IOException e) {
+      return String.join(" ", cmd) + " failed: " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted while checking " + String.join(" ", cmd);
     }
   }
 
@@ -83,17 +117,25 @@ public final class Launcher implements AutoCloseable {
    */
   public boolean signalGroup(long pgid, Signal signal) {
     if (!isolated()) {
-      return ProcessHandle.of(pgid).map(h -> signal == Signal.KILL ? h.destroyForcibly() : h.destroy())
-          .orElse(false);
+      return signalProcess(pgid, signal);
     }
+    return kill(signal, "-" + pgid);
+  }
+
+  /** Sends {@code signal} to one process. Returns whether it got it. */
+  public boolean signalProcess(long pid, Signal signal) {
+    return kill(signal, Long.toString(pid));
+  }
+
+  private boolean kill(Signal signal, String target) {
     try {
       // The shell's kill builtin reaches a process group without native code, and without
       // depending on procps being installed for /bin/kill.
-      Process p = new ProcessBuilder("sh", "-c", "kill -s " + signal.name() + " -- -" + pgid)
+      Process p = new ProcessBuilder("sh", "-c", "kill -s " + signal.name() + " -- " + target)
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       return p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0;
     } catch (IOException e) {
-      log.atWarn().setMessage("kill -{} -{} failed: {}").addArgument(signal).addArgument(pgid)
+      log.atWarn().setMessage("kill -s {} {} failed: {}").addArgument(signal).addArgument(target)
           .addArgument(e.toString()).log();
       return false;
     } catch (InterruptedException e) {
@@ -103,16 +145,27 @@ public final class Launcher implements AutoCloseable {
   }
 
   private <T> T onSpawner(Callable<T> task) throws IOException {
+    // Not interruptible: the spawner runs the task anyway, and a caller that stopped waiting would
+    // leave a process nobody tracks. Spawns take milliseconds.
+    var future = spawner.submit(task);
+    boolean interrupted = false;
     try {
-      return spawner.submit(task).get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
+      while (true) {
+        try {
+          return future.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof IOException io) {
+            throw io;
+          }
+          throw new IOException(e.getCause());
+        }
       }
-      throw new IOException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while spawning", e);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -109,6 +109,30 @@ public final class ProcFs {
     return out;
   }
 
+  /** The living processes (zombies left out) of process group {@code pgid}, from one pass over {@code /proc}. */
+  public static List<Long> groupMembers(long pgid) {
+    if (!LINUX) {
+      return List.of();
+    }
+    List<Long> out = new ArrayList<>();
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(PROC)) {
+      for (Path p : dir) {
+        String name = p.getFileName().toString();
+        if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+          continue;
+        }
+        long pid = Long.parseLong(name);
+        String[] stat = stat(pid);
+        if (stat != null && Long.parseLong(stat[5 - 3]) == pgid && !"Z".equals(stat[0])) {
+          out.add(pid);
+        }
+      }
+    } catch (IOException e) {
+      return List.of();
+    }
+    return out;
+  }
+
   /** The process group of {@code pid} (field 5 of {@code /proc/PID/stat}); empty if it is gone. */
   public static OptionalInt processGroup(long pid) {
     return statField(pid, 5);
@@ -176,7 +200,8 @@ public final class ProcFs {
   // Null when unreadable: the process exited (the directory is gone, or reads fail with ESRCH).
   private static String read(Path path) {
     try {
-      return Files.readString(path, StandardCharsets.US_ASCII);
+      // ISO-8859-1 maps every byte: a command name is any bytes, not necessarily ASCII or UTF-8.
+      return Files.readString(path, StandardCharsets.ISO_8859_1);
     } catch (IOException e) {
       return null;
     }
