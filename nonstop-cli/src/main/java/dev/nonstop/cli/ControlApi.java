@@ -153,9 +153,9 @@ final class ControlApi {
           String line = queue.poll(1, TimeUnit.SECONDS);
           if (line != null) {
             writeLine(out, null, line);
-            if (queue.isEmpty()) {
-              out.flush();
-            }
+          }
+          if (queue.isEmpty()) {
+            out.flush(); // also how a quiet follow learns that its client has gone: it throws
           }
         }
       } finally {

@@ -226,6 +226,11 @@ class UpIT {
       assertThat(drain).as(text).isNotNegative();
       assertThat(text.substring(drain)).contains("listening on port " + port);
     });
+    // A follower that leaves while the log is quiet ends its request on the supervisor's side too.
+    // (The scrape that reads the gauge is itself one active request.)
+    assertThat(activeRequests()).isEqualTo(2.0);
+    follow.destroy();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(activeRequests()).isEqualTo(1.0));
   }
 
   @Test
@@ -320,6 +325,12 @@ class UpIT {
     assertThat(Files.readString(upLog)).contains("already running for");
     upLog = firstLog;
     assertThat(status()).hasSize(2);
+  }
+
+  private double activeRequests() throws Exception {
+    String metrics = get(adminUrl() + "/metrics", null).body();
+    return metrics.lines().filter(l -> l.startsWith("nonstop_http_server_requests_active "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElseThrow();
   }
 
   private static HttpResponse<String> get(String url, String auth) throws Exception {

@@ -60,6 +60,11 @@ final class ChunkedBodyOutput extends OutputStream {
   @Override
   public void flush() throws IOException {
     if (buf == null || !buf.isReadable()) {
+      // Nothing to send, but still the answer to "is the client there?" for a handler that waits
+      // for data to stream (a log follower on a quiet log).
+      if (!ch.isActive()) {
+        throw new ClientGone(null);
+      }
       return;
     }
     ByteBuf chunk = buf;

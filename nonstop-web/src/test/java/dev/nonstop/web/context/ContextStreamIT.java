@@ -28,6 +28,7 @@ class ContextStreamIT {
   private static final AtomicReference<CountDownLatch> streaming = new AtomicReference<>();
   private static final AtomicReference<CountDownLatch> sendFailed = new AtomicReference<>();
   private static final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private static final AtomicReference<CountDownLatch> quietFlushFailed = new AtomicReference<>();
 
   @BeforeAll
   static void start() {
@@ -62,6 +63,19 @@ class ContextStreamIT {
       } catch (IOException e) {
         failure.set(e);
         sendFailed.get().countDown();
+        throw e;
+      }
+    }));
+    app.get("/quiet", c -> c.stream(200, "text/plain", out -> {
+      out.write("hello\n".getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      try {
+        for (int i = 0; i < 500; i++) { // waits for data that never comes, checking on its client
+          Thread.sleep(10);
+          out.flush();
+        }
+      } catch (IOException e) {
+        quietFlushFailed.get().countDown();
         throw e;
       }
     }));
@@ -120,6 +134,17 @@ class ContextStreamIT {
         : a data: injected b
 
         """);
+  }
+
+  @Test
+  void anEmptyFlushTellsAQuietHandlerThatItsClientLeft() throws Exception {
+    quietFlushFailed.set(new CountDownLatch(1));
+    try (RawConnection c = server.connect()) {
+      c.send("GET /quiet HTTP/1.1\r\nHost: x\r\n\r\n").readHead();
+      c.readUntil("hello\n");
+    } // closed while the handler waits
+    assertThat(quietFlushFailed.get().await(5, TimeUnit.SECONDS)).as("flush() with nothing buffered threw").isTrue();
+    assertThat(server.get("/ping").body()).isEqualTo("pong");
   }
 
   @Test
