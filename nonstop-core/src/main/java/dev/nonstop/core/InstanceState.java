@@ -18,6 +18,7 @@ import java.util.Set;
  * NOT_READY -&gt; READY                                     readiness passed again
  * RUNNING, READY, NOT_READY -&gt; EXITED | STOPPING        the process exited | stop or restart requested
  * STOPPING  -&gt; STOPPED                                   the process tree is gone
+ * STOPPED   -&gt; BACKOFF                                   an automatic restart (liveness, max_memory) waits
  * EXITED    -&gt; STARTING | BACKOFF | FATAL | STOPPED      restart at once | restart later | retries used up | stay down
  * BACKOFF   -&gt; STARTING | STOPPED                        delay elapsed | stop requested
  * FATAL     -&gt; STARTING | STOPPED                        start requested by hand | stop requested
@@ -39,7 +40,7 @@ public enum InstanceState {
   READY,
   /** Was READY, but its readiness probe now fails; it keeps running and gets no traffic. */
   NOT_READY,
-  /** Exited too soon; waits out its backoff delay before the next start. */
+  /** Exited too soon, or restarted automatically again and again; waits out its backoff delay. */
   BACKOFF,
   /** Asked to stop: signal sent, waiting for the process tree to exit (SIGKILL after the timeout). */
   STOPPING,
@@ -51,7 +52,7 @@ public enum InstanceState {
   private Set<InstanceState> next;
 
   static {
-    STOPPED.next = EnumSet.of(STARTING);
+    STOPPED.next = EnumSet.of(STARTING, BACKOFF);
     STARTING.next = EnumSet.of(RUNNING, READY, BACKOFF, FATAL, EXITED, STOPPING);
     RUNNING.next = EnumSet.of(READY, EXITED, STOPPING);
     READY.next = EnumSet.of(NOT_READY, EXITED, STOPPING);

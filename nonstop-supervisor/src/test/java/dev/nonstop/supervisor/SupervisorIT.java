@@ -279,6 +279,24 @@ class SupervisorIT {
   }
 
   @Test
+  void repeatedLivenessRestartsBackOff() {
+    // Nothing listens on the port: liveness fails every time, right from the start.
+    Supervisor s = run(with(app("dead", sh("exec sleep 1000")), Map.of(
+        "port", 0,
+        "startsecs", Duration.ofMillis(10),
+        "backoff", new BackoffSpec(Duration.ofMillis(100), Duration.ofSeconds(10), 2.0),
+        "health", new HealthSpec(new ProbeSpec(null, true, null, Duration.ofMillis(20), Duration.ofMillis(200), 1, null), null))));
+    await().atMost(Duration.ofSeconds(20)).until(() -> events.to("dead:0", BACKOFF).size() >= 2);
+    List<InstanceEvent> backoffs = events.to("dead:0", BACKOFF);
+    assertThat(backoffs.get(0).reason()).contains("liveness tcp failed").contains("automatic restart 2 in a row, next start in 100 ms");
+    assertThat(backoffs.get(1).reason()).contains("automatic restart 3 in a row, next start in 200 ms");
+    // The first automatic restart went at once: STOPPED, then STARTING with no BACKOFF between.
+    assertThat(events.path("dead:0").stream().filter(st -> st != READY))
+        .startsWith(STARTING, STOPPING, STOPPED, STARTING, STOPPING, STOPPED, BACKOFF, STARTING);
+    assertThat(status(s, "dead:0").state()).isNotEqualTo(FATAL);
+  }
+
+  @Test
   void readinessFlipsReadyAndNotReadyWithoutARestart() throws IOException {
     Path ready = dir.resolve("ready");
     Files.writeString(ready, "fail");

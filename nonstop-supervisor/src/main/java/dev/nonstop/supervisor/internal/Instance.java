@@ -86,6 +86,7 @@ public final class Instance {
   private CompletableFuture<Void> stopping;
   private boolean retired;
   private int stopRequests;
+  private int autoRestarts;
   private int samplesOverMemory;
   private volatile long rssBytes;
   private volatile double cpuSeconds;
@@ -233,14 +234,28 @@ public final class Instance {
         return;
       }
       stops = stopRequests;
+      if (inc >= 0) {
+        // Automatic restarts back off like crashes do (Kubernetes' CrashLoopBackOff): the first at
+        // once, then initial, initial x multiplier, ... An incarnation that ran longer than
+        // backoff.max before failing starts the count afresh.
+        boolean longRun = Duration.between(startedAt, Instant.now()).compareTo(backoff.max()) >= 0;
+        autoRestarts = longRun ? 1 : autoRestarts + 1;
+      }
     } finally {
       lock.unlock();
     }
     halt(why);
     lock.lock();
     try {
-      if (stopRequests == stops) {
+      if (stopRequests != stops || retired) {
+        return; // a stop came meanwhile, and wins
+      }
+      Duration delay = inc >= 0 ? backoff.delay(autoRestarts - 1) : Duration.ZERO;
+      if (delay.isZero()) {
         startLocked(why);
+      } else {
+        backOff(delay, why + "; automatic restart " + autoRestarts + " in a row, next start in "
+            + delay.toMillis() + " ms");
       }
     } finally {
       lock.unlock();
@@ -453,10 +468,15 @@ public final class Instance {
       become(EXITED, how);
     }
     Duration delay = backoff.delay(quickFailures);
-    int ticket = ++backoffTicket;
-    become(BACKOFF, how + "; quick failure " + quickFailures + (spec.startretries() >= 0 ? "/" + spec.startretries() : "")
-        + ", next start in " + delay.toMillis() + " ms");
+    backOff(delay, how + "; quick failure " + quickFailures
+        + (spec.startretries() >= 0 ? "/" + spec.startretries() : "") + ", next start in " + delay.toMillis() + " ms");
     process = null;
+  }
+
+  /** Enters BACKOFF and spawns after {@code delay}, unless something else happens first. */
+  private void backOff(Duration delay, String why) {
+    int ticket = ++backoffTicket;
+    become(BACKOFF, why);
     Thread.ofVirtual().name(id + "-backoff").start(() -> {
       try {
         Thread.sleep(delay);
