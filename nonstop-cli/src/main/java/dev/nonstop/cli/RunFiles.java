@@ -20,7 +20,8 @@ import java.util.Set;
 /**
  * The files a running {@code nonstop up} leaves beside its config, so that the other commands can
  * find it: {@code .NAME.token} (the control API's bearer token, mode 0600) and {@code .NAME.admin}
- * (the control API's URL and the supervisor's pid, JSON). {@code NONSTOP_TOKEN}, when set, is the
+ * (the control API's URL and the supervisor's pid, JSON); and {@code .NAME.pgids}, the process
+ * groups of running instances, which the next {@code up} sweeps if this one was killed. {@code NONSTOP_TOKEN}, when set, is the
  * token on both sides and no token file is needed by clients.
  */
 final class RunFiles {
@@ -39,6 +40,11 @@ final class RunFiles {
 
   Path adminFile() {
     return sibling(".admin");
+  }
+
+  /** The process groups of running instances ({@code Leftovers}), for the next {@code up} to sweep. */
+  Path leftoversFile() {
+    return sibling(".pgids");
   }
 
   private Path sibling(String suffix) {
@@ -132,6 +138,7 @@ final class RunFiles {
       try {
         Files.deleteIfExists(adminFile());
         Files.deleteIfExists(tokenFile());
+        Files.deleteIfExists(leftoversFile());
       } catch (IOException e) {
         // best effort: a stale file is detected by its dead pid
       }

@@ -3,6 +3,7 @@ package dev.nonstop.cli;
 import dev.nonstop.cli.config.NonstopConfig;
 import dev.nonstop.core.Termination;
 import dev.nonstop.core.config.ConfigException;
+import dev.nonstop.supervisor.Leftovers;
 import dev.nonstop.supervisor.Supervisor;
 import dev.nonstop.web.Engine;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -41,6 +42,8 @@ final class UpCommand implements Callable<Integer> {
       throw new CliException("already running for " + config.file + " (pid " + running.get().pid()
           + ", control API " + running.get().url() + ")");
     }
+    // A supervisor that was SIGKILLed took its instances with it, but not what they had forked.
+    Leftovers.sweep(files.leftoversFile());
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Supervisor sup;
     try {
@@ -80,6 +83,7 @@ final class UpCommand implements Callable<Integer> {
         done.countDown();
       }
     });
+    s.subscribe(new Leftovers(files.leftoversFile()));
     s.start();
     log.atInfo()
         .setMessage("nonstop up: {} apps, {} instances; control API {} (token in {})")

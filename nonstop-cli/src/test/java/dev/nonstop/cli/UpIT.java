@@ -110,7 +110,7 @@ class UpIT {
   private void awaitAllReady() {
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       JsonNode s = status();
-      assertThat(s).hasSize(2);
+      assertThat(s).hasSizeGreaterThanOrEqualTo(2);
       for (JsonNode i : s) {
         assertThat(i.path("state").asText()).isEqualTo("READY");
       }
@@ -277,6 +277,27 @@ class UpIT {
     Result r = cli("status");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("no supervisor is running");
+  }
+
+  @Test
+  void theNextUpKillsWhatAnInstanceForkedBeforeItsSupervisorWasKilled() throws Exception {
+    // A wrapper that does not exec: the parent-death signal kills the shell, not its child.
+    writeConfig("");
+    Files.writeString(config, Files.readString(config).replace("  hello:\n    command:",
+        "  wrapper:\n    command: [\"sh\", \"-c\", \"sleep 1000 & wait\"]\n    startsecs: 100ms\n"
+            + "  hello:\n    command:"));
+    Process up = up();
+    awaitAllReady();
+    long shell = status().get(0).path("pid").asLong();
+    await().until(() -> ProcessHandle.of(shell).map(h -> h.children().count() == 1).orElse(false));
+    long child = ProcessHandle.of(shell).orElseThrow().children().findFirst().orElseThrow().pid();
+    up.destroyForcibly();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !alive(shell));
+    assertThat(alive(child)).as("orphaned, still running").isTrue();
+
+    up();
+    await().atMost(Duration.ofSeconds(30)).until(() -> !alive(child));
+    awaitAllReady();
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -129,6 +130,30 @@ public final class ProcFs {
       }
     } catch (IOException e) {
       return List.of();
+    }
+    return out;
+  }
+
+  /** When {@code pid} started, in clock ticks since boot (field 22 of stat); empty if it is gone. */
+  public static OptionalLong startTime(long pid) {
+    if (!LINUX) {
+      return OptionalLong.empty();
+    }
+    String[] stat = stat(pid);
+    return stat == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(stat[22 - 3]));
+  }
+
+  /**
+   * The living processes of group {@code pgid} that started at or after {@code since} (clock ticks
+   * since boot). A group's members start no earlier than its leader: given the leader's recorded
+   * start time, this leaves out older processes of an unrelated group that reuses the number.
+   */
+  public static List<Long> groupMembersSince(long pgid, long since) {
+    List<Long> out = new ArrayList<>();
+    for (long pid : groupMembers(pgid)) {
+      if (startTime(pid).orElse(-1) >= since) {
+        out.add(pid);
+      }
     }
     return out;
   }
