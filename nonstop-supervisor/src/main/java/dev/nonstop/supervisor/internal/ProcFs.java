@@ -2,8 +2,8 @@ package dev.nonstop.supervisor.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.DirectoryStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -11,12 +11,13 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * Memory and CPU of a process tree, read from Linux's {@code /proc}: the numbers behind an instance's
@@ -69,22 +70,11 @@ public final class ProcFs {
     }
     Map<Long, Own> procs = new HashMap<>();
     Map<Long, List<Long>> children = new HashMap<>();
-    try (DirectoryStream<Path> dir = Files.newDirectoryStream(PROC)) {
-      for (Path p : dir) {
-        String name = p.getFileName().toString();
-        if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
-          continue;
-        }
-        long pid = Long.parseLong(name);
-        Own own = own(pid);
-        if (own != null) {
-          procs.put(pid, own);
-          children.computeIfAbsent(own.parent, k -> new ArrayList<>()).add(pid);
-        }
-      }
-    } catch (IOException e) {
-      return Map.of();
-    }
+    forEachStat((pid, stat) -> {
+      Own own = own(stat);
+      procs.put(pid, own);
+      children.computeIfAbsent(own.parent, k -> new ArrayList<>()).add(pid);
+    });
     Map<Long, Sample> out = new HashMap<>();
     for (long root : roots) {
       if (!procs.containsKey(root)) {
@@ -116,6 +106,19 @@ public final class ProcFs {
       return List.of();
     }
     List<Long> out = new ArrayList<>();
+    forEachStat((pid, stat) -> {
+      if (Long.parseLong(stat[5 - 3]) == pgid && !"Z".equals(stat[0])) {
+        out.add(pid);
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Calls {@code f} with every process's pid and stat fields (see {@link #stat}), in one pass over
+   * {@code /proc}; processes that exit meanwhile are skipped, an unreadable {@code /proc} is empty.
+   */
+  private static void forEachStat(BiConsumer<Long, String[]> f) {
     try (DirectoryStream<Path> dir = Files.newDirectoryStream(PROC)) {
       for (Path p : dir) {
         String name = p.getFileName().toString();
@@ -124,14 +127,13 @@ public final class ProcFs {
         }
         long pid = Long.parseLong(name);
         String[] stat = stat(pid);
-        if (stat != null && Long.parseLong(stat[5 - 3]) == pgid && !"Z".equals(stat[0])) {
-          out.add(pid);
+        if (stat != null) {
+          f.accept(pid, stat);
         }
       }
     } catch (IOException e) {
-      return List.of();
+      // as if there were no processes
     }
-    return out;
   }
 
   /** When {@code pid} started, in clock ticks since boot (field 22 of stat); empty if it is gone. */
@@ -179,12 +181,7 @@ public final class ProcFs {
   /** One process's parent and CPU time, from its stat file. */
   private record Own(long parent, long cpuTicks) {}
 
-  // Null when the process is gone (or was never there).
-  private static Own own(long pid) {
-    String[] stat = stat(pid);
-    if (stat == null) {
-      return null;
-    }
+  private static Own own(String[] stat) {
     // utime + stime, plus cutime + cstime: the CPU of children it has already reaped, so the
     // tree's total does not drop when a short-lived child exits.
     long ticks = Long.parseLong(stat[14 - 3]) + Long.parseLong(stat[15 - 3])
