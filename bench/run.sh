@@ -42,9 +42,9 @@ WARMUP_NONSTOP=${WARMUP_NONSTOP:-10}
 WARMUP_GIN=${WARMUP_GIN:-3}
 TARGETS=${TARGETS:-gin nonstop nonstop_log}
 ENDPOINTS=${ENDPOINTS:-/ /users/42}
-# The recommended flags (see bench/RESULTS.md, "JVM flags"): the launcher's flags with -Xmx48m and
-# -XX:TrimNativeHeapInterval=1000 (JDK 21.0.1+ / 22+), plus MALLOC_ARENA_MAX=2 in the environment.
-DEFAULT_JVM_OPTS="-XX:+UseSerialGC -Xms16m -Xmx48m -Xss512k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -XX:TrimNativeHeapInterval=1000"
+# The recommended flags (see bench/RESULTS.md, "Run c2only"): ./run hello's flags (C2 only with
+# smaller inlining, -Xmx48m, -XX:TrimNativeHeapInterval=1000 on JDK 21.0.1+), MALLOC_ARENA_MAX=2.
+DEFAULT_JVM_OPTS="-XX:+UseSerialGC -Xms16m -Xmx48m -Xss512k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -XX:-TieredCompilation -XX:InlineSmallCode=1000 -XX:FreqInlineSize=100 -XX:TrimNativeHeapInterval=1000"
 DEFAULT_JVM_ENV="MALLOC_ARENA_MAX=2"
 JVM_OPTS=${JVM_OPTS:-$DEFAULT_JVM_OPTS}
 JVM_ENV=${JVM_ENV-$DEFAULT_JVM_ENV}   # extra environment for the JVM targets ("" for none)
