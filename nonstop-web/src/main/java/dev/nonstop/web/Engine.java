@@ -267,7 +267,11 @@ public final class Engine extends RouteGroup {
   }
 
   static int portFromEnvironment() {
-    String p = System.getenv("PORT");
+    return port(System.getenv("PORT"));
+  }
+
+  /** The port a {@code PORT} value names: 8080 when unset or blank. */
+  static int port(String p) {
     if (p == null || p.isBlank()) {
       return 8080;
     }
