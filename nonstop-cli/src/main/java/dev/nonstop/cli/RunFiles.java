@@ -119,21 +119,16 @@ final class RunFiles {
       if (!Files.getOwner(adminFile()).getName().equals(System.getProperty("user.name"))) {
         return Optional.empty();
       }
-      var node = JSON.readTree(Files.readString(adminFile()));
-      long pid = node.path("pid").asLong(-1);
-      String url = node.path("url").asText(null);
-      if (url == null || pid <= 0 || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == false) {
-        return Optional.empty();
-      }
-      return Optional.of(new Admin(url, pid));
     } catch (IOException e) {
       return Optional.empty();
     }
+    return readAdmin().filter(a -> a.url() != null && a.pid() > 0
+        && ProcessHandle.of(a.pid()).map(ProcessHandle::isAlive).orElse(false));
   }
 
-  /** Removes both files, if they are still ours. */
+  /** Removes the files, if they are still ours. */
   void delete(long pid) {
-    Optional<Admin> a = runningAdminIgnoringLiveness();
+    Optional<Admin> a = readAdmin();
     if (a.isEmpty() || a.get().pid() == pid) {
       try {
         Files.deleteIfExists(adminFile());
@@ -145,10 +140,10 @@ final class RunFiles {
     }
   }
 
-  private Optional<Admin> runningAdminIgnoringLiveness() {
+  private Optional<Admin> readAdmin() {
     try {
       var node = JSON.readTree(Files.readString(adminFile()));
-      return Optional.of(new Admin(node.path("url").asText(""), node.path("pid").asLong(-1)));
+      return Optional.of(new Admin(node.path("url").asText(null), node.path("pid").asLong(-1)));
     } catch (IOException e) {
       return Optional.empty();
     }
