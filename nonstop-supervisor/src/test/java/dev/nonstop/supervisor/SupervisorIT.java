@@ -398,6 +398,21 @@ class SupervisorIT {
   }
 
   @Test
+  void restartOfAnAppGoesOneInstanceAtATimeEachReadyBeforeTheNext() {
+    Supervisor s = run(with(app("web", TestProgram.command("serve")), Map.of(
+        "port", 0, "instances", 2, "startsecs", Duration.ofMillis(100),
+        "health", new HealthSpec(null, ProbeSpec.http("/readyz")))));
+    awaitState(s, "web:0", READY);
+    awaitState(s, "web:1", READY);
+    s.restart("web");
+    InstanceEvent web0Ready = events.to("web:0", READY).get(1); // READY again after its restart
+    InstanceEvent web1Stopping = events.to("web:1", STOPPING).get(0);
+    assertThat(web0Ready.at()).isBefore(web1Stopping.at());
+    assertThat(status(s, "web:0").state()).isEqualTo(READY);
+    assertThat(status(s, "web:1").state()).isEqualTo(READY); // restart returns once the last is READY
+  }
+
+  @Test
   void aCommandThatCannotStartIsAQuickFailure() {
     Supervisor s = run(with(app("missing", List.of(dir.resolve("no-such-program").toString())), Map.of(
         "startretries", 1, "backoff", new BackoffSpec(Duration.ofMillis(10), Duration.ofMillis(10), 1.0))));
