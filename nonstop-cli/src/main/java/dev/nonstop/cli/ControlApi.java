@@ -66,7 +66,7 @@ final class ControlApi {
     return app;
   }
 
-  private static dev.nonstop.web.Handler bearer(String token) {
+  static dev.nonstop.web.Handler bearer(String token) {
     byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     return c -> {
       String auth = c.header("Authorization");

@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
       ControlCommands.Start.class,
       ControlCommands.Stop.class,
       ControlCommands.Restart.class,
-      LogsCommand.class
+      LogsCommand.class,
+      GatewayCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -5,7 +5,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SIGTERM/SIGINT handling, shared by every Nonstop process (a web app, the supervisor). A JVM
+ * SIGTERM/SIGINT (and SIGHUP) handling, shared by every Nonstop process (a web app, the supervisor,
+ * the gateway). A JVM
  * shutdown hook would run the drain too, but the process would then exit with 143; handling the
  * signal ourselves lets a drained process exit 0, which supervisors read as a clean stop.
  */
@@ -28,6 +29,24 @@ public final class Termination {
       } catch (IllegalArgumentException e) {
         log.warn("cannot handle SIG{} here: {}", name, e.getMessage());
       }
+    }
+  }
+
+  /**
+   * Runs {@code reload} on its own thread at every SIGHUP (nginx's and HAProxy's reload signal).
+   * Reloads do not overlap: a SIGHUP that arrives during one is handled after it.
+   */
+  public static void onHangup(Runnable reload) {
+    Object lock = new Object();
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> Thread.ofPlatform().name("nonstop-reload").start(() -> {
+        synchronized (lock) {
+          log.atInfo().addKeyValue("signal", "SIGHUP").log("received SIGHUP, reloading");
+          reload.run();
+        }
+      }));
+    } catch (IllegalArgumentException e) {
+      log.warn("cannot handle SIGHUP here: {}", e.getMessage());
     }
   }
 }

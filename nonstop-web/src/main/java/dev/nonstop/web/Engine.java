@@ -8,7 +8,7 @@ import dev.nonstop.web.internal.HttpServer;
 import dev.nonstop.web.internal.Json;
 import dev.nonstop.web.internal.Route;
 import dev.nonstop.web.internal.Settings;
-import dev.nonstop.web.internal.Trusted;
+import dev.nonstop.web.http.Trusted;
 import dev.nonstop.web.internal.router.Router;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

@@ -1,5 +1,6 @@
 package dev.nonstop.cli.config;
 
+import dev.nonstop.core.HostPort;
 import dev.nonstop.core.config.ConfigException;
 import dev.nonstop.core.config.ConfigLoader;
 import dev.nonstop.supervisor.AppSpec;

@@ -2,12 +2,16 @@ package dev.nonstop.cli.config;
 
 import dev.nonstop.core.DataSize;
 import dev.nonstop.core.Durations;
+import dev.nonstop.core.HostPort;
 import dev.nonstop.core.config.ConfigProblem;
+import dev.nonstop.gateway.GatewayRules;
 import dev.nonstop.supervisor.AppSpec;
 import dev.nonstop.supervisor.AppSpec.ProbeSpec;
-import java.time.Duration;
+import dev.nonstop.web.http.Trusted;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,8 +23,9 @@ import java.util.regex.Pattern;
 
 /**
  * The rules of {@code nonstop.yaml} that span keys or that the record annotations cannot say:
- * probes, port ranges, dependencies, durations that must be positive. Each broken rule is one
- * {@link ConfigProblem} at the key to fix; the loader reports the first in file order.
+ * probes, port ranges, dependencies, durations that must be positive; and of {@code gateway.yaml},
+ * those beyond {@link GatewayRules}. Each broken rule is one {@link ConfigProblem} at the key to
+ * fix; the loader reports the first in file order.
  *
  * <p>Runs even when bean validation failed, so every rule tolerates values its annotations forbid
  * (an out-of-range port is bean validation's to report, not a range overlap).
@@ -41,12 +46,45 @@ final class Rules {
     apps.forEach((name, app) -> app(out, name, app, apps.keySet(), base));
     ports(out, apps, config.admin());
     cycles(out, apps);
+    admin(out, config.admin());
+    return out;
+  }
+
+  /**
+   * The problems of a {@code gateway.yaml}: the gateway's own rules, the admin API's address, and
+   * the two not sharing a port.
+   */
+  static List<ConfigProblem> check(GatewayConfig config) {
+    List<ConfigProblem> out = new ArrayList<>(GatewayRules.check(config.gateway(), "gateway"));
+    HostPort admin = admin(out, config.admin());
+    HostPort gateway;
     try {
-      HostPort.parse(config.admin().listen());
+      gateway = HostPort.parse(config.gateway().listen());
     } catch (IllegalArgumentException e) {
-      out.add(new ConfigProblem("admin.listen", e.getMessage()));
+      return out; // GatewayRules reports it.
+    }
+    if (admin != null && admin.port() != 0 && admin.port() == gateway.port()
+        && (admin.host().equalsIgnoreCase(gateway.host()) || isWildcard(admin.host()) || isWildcard(gateway.host()))) {
+      out.add(new ConfigProblem("admin.listen", "'" + config.admin().listen()
+          + "' (expected: a port other than gateway.listen's " + gateway.port() + ")"));
     }
     return out;
+  }
+
+  /** The admin API's address, or null after reporting that it is not one. */
+  private static HostPort admin(List<ConfigProblem> out, NonstopConfig.Admin admin) {
+    try {
+      return HostPort.parse(admin.listen());
+    } catch (IllegalArgumentException e) {
+      out.add(new ConfigProblem("admin.listen", e.getMessage()));
+      return null;
+    }
+  }
+
+  /** Whether {@code host} is 0.0.0.0 or ::, which listen on every address. */
+  private static boolean isWildcard(String host) {
+    InetAddress a = Trusted.literal(host);
+    return a != null && a.isAnyLocalAddress();
   }
 
   private static void app(List<ConfigProblem> out, String name, AppSpec app, Set<String> names, Path base) {

@@ -1,5 +1,6 @@
 package dev.nonstop.web.internal;
 
+import dev.nonstop.web.http.Trusted;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nonstop.web.Execution;
 import dev.nonstop.web.Handler;

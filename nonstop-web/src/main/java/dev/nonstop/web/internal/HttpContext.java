@@ -1,5 +1,6 @@
 package dev.nonstop.web.internal;
 
+import dev.nonstop.web.http.Trusted;
 import dev.nonstop.web.BindException;
 import dev.nonstop.web.BodyWriter;
 import dev.nonstop.web.Context;

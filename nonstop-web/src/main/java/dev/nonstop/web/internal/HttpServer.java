@@ -1,5 +1,6 @@
 package dev.nonstop.web.internal;
 
+import dev.nonstop.web.http.StrictRequestDecoder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter.MeterProvider;
@@ -149,7 +150,7 @@ public final class HttpServer {
         .setMaxChunkSize(64 * 1024)
         .setValidateHeaders(true);
     ChannelPipeline p = ch.pipeline();
-    p.addLast("decoder", new StrictRequestDecoder(cfg, conn));
+    p.addLast("decoder", new StrictRequestDecoder(cfg, conn::onBytes));
     p.addLast("encoder", new HttpResponseEncoder() {
       @Override
       protected boolean isContentAlwaysEmpty(HttpResponse msg) {

@@ -1,6 +1,6 @@
 package dev.nonstop.web.internal.router;
 
-import dev.nonstop.web.internal.Tokens;
+import dev.nonstop.web.http.Tokens;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.nonstop.web.internal;
+package dev.nonstop.web.http;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -10,17 +10,21 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
  * Content-Length and Transfer-Encoding is rejected (Netty's default drops Content-Length and carries
  * on, which RFC 9112 allows but a front proxy might disagree with).
  */
-final class StrictRequestDecoder extends HttpRequestDecoder {
-  private final Connection connection;
+public final class StrictRequestDecoder extends HttpRequestDecoder {
+  private final Runnable onBytes;
 
-  StrictRequestDecoder(HttpDecoderConfig config, Connection connection) {
+  /**
+   * @param config Netty's decoder limits
+   * @param onBytes run on every read before decoding (the header timeout's "bytes arrived" signal)
+   */
+  public StrictRequestDecoder(HttpDecoderConfig config, Runnable onBytes) {
     super(config);
-    this.connection = connection;
+    this.onBytes = onBytes;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-    connection.onBytes();
+    onBytes.run();
     super.channelRead(ctx, msg);
   }
 

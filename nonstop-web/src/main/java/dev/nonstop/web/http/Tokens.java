@@ -1,4 +1,4 @@
-package dev.nonstop.web.internal;
+package dev.nonstop.web.http;
 
 /** The HTTP token grammar (RFC 9110 5.6.2), shared by request parsing and route registration. */
 public final class Tokens {

@@ -1,4 +1,4 @@
-package dev.nonstop.web.internal;
+package dev.nonstop.web.http;
 
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
@@ -40,10 +40,12 @@ public final class Trusted {
     }
   }
 
+  /** Whether no proxy is trusted (the default). */
   public boolean isEmpty() {
     return blocks.isEmpty();
   }
 
+  /** Whether {@code address} is inside one of the blocks; false for null. */
   public boolean contains(InetAddress address) {
     if (address == null) {
       return false;

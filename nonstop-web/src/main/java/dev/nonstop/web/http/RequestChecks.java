@@ -1,4 +1,4 @@
-package dev.nonstop.web.internal;
+package dev.nonstop.web.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -16,18 +16,24 @@ import java.util.Map;
  * to answer with: 505 for a well-formed but unsupported version, 501 for a transfer coding we do
  * not implement, 400 for everything else.
  */
-final class RequestChecks {
+public final class RequestChecks {
   private RequestChecks() {}
 
-  /** Why a request head is refused. */
-  record Problem(HttpResponseStatus status, String message) {
-    static Problem badRequest(String message) {
+  /**
+   * Why a request head is refused.
+   *
+   * @param status what to answer
+   * @param message why, safe to show the client
+   */
+  public record Problem(HttpResponseStatus status, String message) {
+    /** A 400 with {@code message}. */
+    public static Problem badRequest(String message) {
       return new Problem(HttpResponseStatus.BAD_REQUEST, message);
     }
   }
 
   /** The first problem with the head of {@code r}, or null when it may be served. */
-  static Problem check(HttpRequest r) {
+  public static Problem check(HttpRequest r) {
     HttpVersion v = r.protocolVersion();
     if (!"HTTP".equals(v.protocolName())) {
       return Problem.badRequest("bad protocol: " + v.text());

@@ -1,19 +1,34 @@
-package dev.nonstop.cli.config;
+package dev.nonstop.core;
+
+import java.util.Objects;
 
 /**
- * A {@code HOST:PORT} address as config writes it; IPv6 hosts in brackets, since their colons
- * would make the port ambiguous.
+ * A {@code HOST:PORT} address as config writes it: where the supervisor's admin API and the gateway
+ * listen, and the gateway's upstream servers. IPv6 hosts go in brackets, since their colons would
+ * make the port ambiguous. Nothing is resolved; the host is kept as written.
  *
- * @param host without brackets
- * @param port 0-65535
+ * <pre>{@code
+ * HostPort a = HostPort.parse("[::1]:9090"); // host "::1", port 9090, toString "[::1]:9090"
+ * }</pre>
+ *
+ * @param host without brackets; a name or an IP literal
+ * @param port 0-65535; what 0 means (a free port, or nothing) is the caller's business
  */
-record HostPort(String host, int port) {
+public record HostPort(String host, int port) {
+  /** Checks the parts. */
+  public HostPort {
+    Objects.requireNonNull(host, "host");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+    }
+  }
+
   /**
    * Parses {@code 127.0.0.1:9090}, {@code localhost:0} or {@code [::1]:9090}.
    *
    * @throws IllegalArgumentException naming the value and the expected form
    */
-  static HostPort parse(String s) {
+  public static HostPort parse(String s) {
     String host;
     String port;
     if (s.startsWith("[")) {
@@ -47,5 +62,11 @@ record HostPort(String host, int port) {
   private static IllegalArgumentException bad(String s) {
     return new IllegalArgumentException(
         "'" + s + "' (expected: HOST:PORT like 127.0.0.1:9090 or [::1]:9090, port 0-65535)");
+  }
+
+  /** The form {@link #parse} reads: {@code 127.0.0.1:9090}, {@code [::1]:9090}. */
+  @Override
+  public String toString() {
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 }

@@ -1,0 +1,720 @@
+package dev.nonstop.gateway.internal;
+
+import dev.nonstop.gateway.GatewaySpec;
+import dev.nonstop.gateway.internal.balance.RequestKey;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request's way through the gateway: pick a server, borrow or open a connection on the client's
+ * own event loop, stream the request, stream the response back, and on failure decide whether
+ * another try is safe. Everything here runs on that one event loop, so there are no locks; every
+ * method is entered from a Netty callback on it.
+ *
+ * <p>Retry rules (the promise that makes a crashed upstream invisible without ever running a POST
+ * twice): a try that failed before a byte of the request was written (connect refused, timed out,
+ * a pooled connection found dead) may be repeated for every method; after that, only idempotent
+ * methods (or a route that opts in) are retried, on 502/503/504, a reset or a per-try timeout, and
+ * only while the body so far fits the replay buffer. Never on the same server while another is
+ * usable, within the retry budget, and never once the response has started.
+ *
+ * <p>Backpressure: both channels have auto-read off; the next chunk is read from one side only
+ * after the previous one was written to the other.
+ */
+final class Exchange implements RequestKey {
+  /** Bodies up to this size are kept for a replay on another server; larger ones are not retried once sent. */
+  static final int REPLAY_LIMIT = 64 * 1024;
+
+  private final ClientConnection client;
+  private final Channel clientCh;
+  private final Proxy proxy;
+  private final Pools pools;
+  private final HttpRequest head;
+  private final boolean headRequest;
+  private final GatewaySpec.Route route;
+  private final String routeName;
+  private final Cluster cluster;
+  private final String requestId;
+  private final InetAddress clientAddress;
+  private final boolean retryAfterSend;
+  private final boolean webSocket;
+  private final boolean clientKeepAlive;
+  private final long startNanos;
+
+  private final ArrayDeque<HttpContent> unsent = new ArrayDeque<>(2);
+  private List<HttpContent> replay;
+  private int replayBytes;
+  private boolean replayable = true;
+  private boolean clientDone;
+  private boolean requestWritten;
+
+  private final Server[] tried;
+  private int triedCount;
+  private int tries;
+  private boolean retryHeld;
+  private boolean permitHeld;
+
+  private Server server;
+  private Channel backend;
+  private boolean connecting;
+  private boolean begun;
+  private boolean sentAny;
+  private boolean wroteBody;
+  private long tryStart;
+  private boolean informational;
+  private boolean responseStarted;
+  private boolean responseKeepAlive;
+  private int status;
+  private boolean finished;
+  private ScheduledFuture<?> perTryTimer;
+  private ScheduledFuture<?> overallTimer;
+
+  Exchange(ClientConnection client, Proxy proxy, HttpRequest head, boolean headRequest, GatewaySpec.Route route,
+      String routeName, Cluster cluster, String requestId, InetAddress clientAddress, boolean clientKeepAlive) {
+    this.client = client;
+    this.clientCh = client.channel();
+    this.proxy = proxy;
+    this.pools = client.pools();
+    this.head = head;
+    this.headRequest = headRequest;
+    this.route = route;
+    this.routeName = routeName;
+    this.cluster = cluster;
+    this.requestId = requestId;
+    this.clientAddress = clientAddress;
+    this.clientKeepAlive = clientKeepAlive;
+    HttpMethod m = head.method();
+    boolean idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS
+        || m == HttpMethod.PUT || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
+    this.retryAfterSend = idempotent || route.retryNonIdempotent();
+    this.webSocket = Headers.wantsWebSocket(head.headers());
+    this.tried = new Server[Math.max(1, cluster.spec.retries().attempts() + 1)];
+    this.startNanos = System.nanoTime();
+  }
+
+  // RequestKey: what hashing balancers key on.
+  @Override
+  public InetAddress client() {
+    return clientAddress;
+  }
+
+  @Override
+  public String header(String name) {
+    return head.headers().get(name);
+  }
+
+  @Override
+  public String cookie(String name) {
+    return Cookies.value(head.headers(), name);
+  }
+
+  String requestId() {
+    return requestId;
+  }
+
+  /** Starts the first try. */
+  void start() {
+    cluster.budget.requestStarted();
+    if (!cluster.breaker.tryAcquire()) {
+      proxy.metrics().circuitRejected(cluster.name);
+      fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream " + cluster.name + " is failing (circuit open)",
+          Breaker.OPEN_WAIT.toSeconds(), false);
+      return;
+    }
+    permitHeld = true;
+    overallTimer = clientCh.eventLoop().schedule(this::overallTimeout, cluster.timeoutNanos, TimeUnit.NANOSECONDS);
+    attempt();
+  }
+
+  private void attempt() {
+    long now = System.nanoTime();
+    Server s = cluster.pick(this, tried, triedCount, now);
+    if (s == null) {
+      if (tries == 0) {
+        fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy server in upstream " + cluster.name, 1, false);
+      } else {
+        fail(HttpResponseStatus.BAD_GATEWAY, "upstream " + cluster.name + " failed and no other server is up", 1,
+            true);
+      }
+      return;
+    }
+    if (triedCount < tried.length) {
+      tried[triedCount++] = s;
+    }
+    tries++;
+    server = s;
+    sentAny = false;
+    Channel ch = pools.poll(s);
+    if (ch != null) {
+      bind(ch);
+      send();
+      return;
+    }
+    if (!cluster.breaker.tryAcquirePending()) {
+      fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream " + cluster.name + " has too many pending requests", 1,
+          false);
+      return;
+    }
+    if (!cluster.breaker.tryAcquireConnection()) {
+      cluster.breaker.releasePending();
+      fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream " + cluster.name + " is at its connection limit", 1,
+          false);
+      return;
+    }
+    connecting = true;
+    s.begin();
+    begun = true;
+    tryStart = now;
+    armPerTry();
+    ChannelFuture f = connect(s);
+    f.channel().closeFuture().addListener(c -> cluster.breaker.releaseConnection());
+    f.addListener((ChannelFutureListener) this::connected);
+  }
+
+  private ChannelFuture connect(Server s) {
+    Bootstrap b = new Bootstrap()
+        .group(pools.loop())
+        .channel(proxy.channelType())
+        .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, cluster.connectTimeoutMillis)
+        .handler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            long idle = cluster.spec.keepalive().idleTimeout().toMillis();
+            ch.pipeline().addLast("codec", new HttpClientCodec(4096, proxy.maxResponseHeaderSize(), 64 * 1024));
+            ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
+            ch.pipeline().addLast("backend", new BackendHandler(s, pools));
+          }
+        });
+    return b.connect(s.socketAddress());
+  }
+
+  private void connected(ChannelFuture f) {
+    cluster.breaker.releasePending();
+    Channel ch = f.channel();
+    if (finished) {
+      // The client left or the request timed out while we were connecting: keep the connection.
+      if (f.isSuccess()) {
+        pools.offer(server, ch, cluster.maxIdle);
+      }
+      return;
+    }
+    if (!f.isSuccess()) {
+      failTry(Failure.CONNECT, HttpResponseStatus.BAD_GATEWAY,
+          "cannot connect to " + server.address() + ": " + reason(f.cause()));
+      return;
+    }
+    connecting = false;
+    BackendHandler h = ch.pipeline().get(BackendHandler.class);
+    h.exchange = this;
+    backend = ch;
+    send();
+  }
+
+  private void bind(Channel ch) {
+    backend = ch;
+    ch.pipeline().get(BackendHandler.class).exchange = this;
+    server.begin();
+    begun = true;
+    tryStart = System.nanoTime();
+    armPerTry();
+  }
+
+  private void armPerTry() {
+    if (cluster.perTryNanos > 0) {
+      perTryTimer = clientCh.eventLoop().schedule(this::perTryTimeout, cluster.perTryNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  // Writes the head, whatever body was kept for replay, and whatever arrived while connecting.
+  private void send() {
+    Channel ch = backend;
+    ChannelFuture headWrite = ch.write(head);
+    headWrite.addListener(f -> {
+      if (f.isSuccess() && backend == ch) {
+        sentAny = true;
+      }
+    });
+    if (replay != null) {
+      for (HttpContent c : replay) {
+        ch.write(c.retainedDuplicate());
+      }
+    }
+    HttpContent c;
+    ChannelFuture last = headWrite;
+    while ((c = unsent.poll()) != null) {
+      last = writeBody(ch, c);
+    }
+    ch.flush();
+    ch.read();
+    if (!clientDone) {
+      last.addListener(f -> {
+        if (f.isSuccess() && !finished && backend == ch && !clientDone) {
+          clientCh.read();
+        }
+      });
+    }
+  }
+
+  private ChannelFuture writeBody(Channel ch, HttpContent c) {
+    boolean last = c instanceof LastHttpContent;
+    if (c.content().isReadable()) {
+      wroteBody = true;
+    }
+    keep(c);
+    ChannelFuture f = ch.write(c);
+    if (last) {
+      f.addListener(w -> {
+        if (w.isSuccess() && backend == ch) {
+          requestWritten = true;
+        }
+      });
+    }
+    return f;
+  }
+
+  // Keeps a duplicate of the body for a replay while it fits; past the limit, the request can only
+  // be retried while nothing of it has been sent.
+  private void keep(HttpContent c) {
+    if (!replayable) {
+      return;
+    }
+    int n = c.content().readableBytes();
+    if (replayBytes + n > REPLAY_LIMIT) {
+      replayable = false;
+      releaseReplay();
+      return;
+    }
+    if (n == 0 && !(c instanceof LastHttpContent)) {
+      return;
+    }
+    if (replay == null) {
+      replay = new ArrayList<>(2);
+    }
+    replay.add(c.retainedDuplicate());
+    replayBytes += n;
+  }
+
+  /** A piece of the request body from the client. */
+  void clientContent(HttpContent c) {
+    if (c instanceof LastHttpContent) {
+      clientDone = true;
+    }
+    if (finished) {
+      c.release();
+      return;
+    }
+    if (c.decoderResult().isFailure()) {
+      c.release();
+      cancelPerTry();
+      dropBackend();
+      fail(HttpResponseStatus.BAD_REQUEST, "malformed request body", 0, true);
+      return;
+    }
+    Channel ch = backend;
+    if (ch == null || connecting) {
+      unsent.add(c);
+      return;
+    }
+    ChannelFuture f = writeBody(ch, c);
+    ch.flush();
+    if (!clientDone) {
+      f.addListener(w -> {
+        if (w.isSuccess() && !finished && backend == ch) {
+          clientCh.read();
+        }
+      });
+    }
+  }
+
+  /** Something the upstream sent: a response head, a piece of body, or tunnel bytes. */
+  void backendRead(Object msg) {
+    if (finished) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof HttpResponse r) {
+      responseHead(r);
+      // A FullHttpResponse is also content; Netty's client codec sends them apart, but be safe.
+      if (!(msg instanceof HttpContent)) {
+        return;
+      }
+    }
+    if (msg instanceof HttpContent c) {
+      if (informational) {
+        // The empty last part Netty adds after a 1xx head; the real response follows.
+        informational = !(c instanceof LastHttpContent);
+        c.release();
+        backend.read();
+        return;
+      }
+      if (!responseStarted) {
+        c.release();
+        return;
+      }
+      if (c.decoderResult().isFailure()) {
+        c.release();
+        truncate("malformed response body from " + server.address());
+        return;
+      }
+      boolean last = c instanceof LastHttpContent;
+      Channel ch = backend;
+      ChannelFuture f = clientCh.writeAndFlush(c);
+      if (last) {
+        complete();
+      } else {
+        f.addListener(w -> {
+          if (w.isSuccess() && !finished && backend == ch) {
+            ch.read();
+          }
+        });
+      }
+      return;
+    }
+    if (msg instanceof ByteBuf b) {
+      // Upgraded (WebSocket) bytes are handled by the tunnel, never here.
+      b.release();
+    }
+  }
+
+  private void responseHead(HttpResponse r) {
+    if (r.decoderResult().isFailure()) {
+      backendFailed(Failure.RESET, "malformed response from " + server.address() + ": "
+          + reason(r.decoderResult().cause()));
+      return;
+    }
+    int code = r.status().code();
+    if (code == 101 && webSocket) {
+      cancelPerTry();
+      upgrade(r);
+      return;
+    }
+    if (code >= 100 && code < 200) {
+      informational = true;
+      if (code == 100 && HttpUtil.is100ContinueExpected(head)) {
+        clientCh.writeAndFlush(r);
+      }
+      backend.read();
+      return;
+    }
+    cancelPerTry();
+    if ((code == 502 || code == 503 || code == 504) && mayRetry(true)) {
+      Failure kind = Failure.STATUS_5XX;
+      cluster.outlier.failure(server, kind);
+      proxy.metrics().retried(cluster.name, "status_" + code);
+      dropBackend();
+      retry();
+      return;
+    }
+    status = code;
+    responseStarted = true;
+    HttpHeaders h = r.headers();
+    boolean chunked = HttpUtil.isTransferEncodingChunked(r);
+    boolean framed = chunked || h.contains(HttpHeaderNames.CONTENT_LENGTH) || headRequest
+        || code == 204 || code == 304;
+    responseKeepAlive = HttpUtil.isKeepAlive(r) && framed;
+    Headers.stripHopByHop(h, false);
+    Headers.via(h);
+    if (!h.contains(Headers.X_REQUEST_ID)) {
+      h.set(Headers.X_REQUEST_ID, requestId);
+    }
+    boolean http10 = head.protocolVersion() == HttpVersion.HTTP_1_0;
+    if (chunked && !http10) {
+      h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    }
+    r.setProtocolVersion(HttpVersion.HTTP_1_1);
+    boolean keepClient = clientKeepAlive && client.open() && (framed && !(chunked && http10));
+    client.keepAlive(keepClient);
+    if (!keepClient) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (http10) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    Channel ch = backend;
+    clientCh.write(r).addListener(w -> {
+      if (w.isSuccess() && !finished && backend == ch) {
+        ch.read();
+      }
+    });
+  }
+
+  // WebSocket: the upstream agreed to switch protocols; from here both sides are raw byte pipes.
+  private void upgrade(HttpResponse r) {
+    status = 101;
+    responseStarted = true;
+    Headers.stripHopByHop(r.headers(), true);
+    Headers.via(r.headers());
+    Channel ch = backend;
+    backend = null;
+    endTry();
+    cluster.outlier.success(server);
+    finishBookkeeping(true);
+    proxy.metrics().request(routeName, cluster.name, 101, System.nanoTime() - startNanos);
+    ch.pipeline().get(HttpClientCodec.class).prepareUpgradeFrom(ch.pipeline().context(HttpClientCodec.class));
+    client.tunnel(r, ch);
+  }
+
+  /** The upstream connection closed or failed while this exchange had it. */
+  void backendClosed(Throwable cause) {
+    if (finished) {
+      return;
+    }
+    if (responseStarted) {
+      truncate("upstream " + server.address() + " closed mid-response"
+          + (cause == null ? "" : ": " + reason(cause)));
+      return;
+    }
+    backendFailed(Failure.RESET, "upstream " + server.address()
+        + (cause == null ? " closed the connection" : " failed: " + reason(cause)));
+  }
+
+  private void backendFailed(Failure kind, String why) {
+    failTry(kind, HttpResponseStatus.BAD_GATEWAY, why);
+  }
+
+  private void failTry(Failure kind, HttpResponseStatus statusIfFinal, String why) {
+    cancelPerTry();
+    cluster.outlier.failure(server, kind);
+    dropBackend();
+    if (mayRetry(sentAny)) {
+      proxy.metrics().retried(cluster.name, kind.name().toLowerCase(java.util.Locale.ROOT));
+      retry();
+      return;
+    }
+    fail(statusIfFinal, why, 0, true);
+  }
+
+  private boolean mayRetry(boolean sent) {
+    if (tries > cluster.spec.retries().attempts() || !client.open()) {
+      return false;
+    }
+    if (sent && (!retryAfterSend || webSocket)) {
+      return false;
+    }
+    if (wroteBody && !replayable) {
+      return false; // part of the body is gone and cannot be sent again
+    }
+    if (System.nanoTime() - startNanos >= cluster.timeoutNanos) {
+      return false;
+    }
+    if (!retryHeld) {
+      if (!cluster.budget.tryAcquireRetry()) {
+        proxy.metrics().budgetExhausted(cluster.name);
+        return false;
+      }
+      retryHeld = true;
+    }
+    return true;
+  }
+
+  private void retry() {
+    attempt();
+  }
+
+  // Ends the current try's hold on its server and connection; the connection is closed, since its
+  // state (a half-sent request, an unread response) is unknown.
+  private void dropBackend() {
+    Channel ch = backend;
+    backend = null;
+    if (ch != null) {
+      BackendHandler h = ch.pipeline().get(BackendHandler.class);
+      if (h != null) {
+        h.exchange = null;
+      }
+      ch.close();
+    }
+    endTry();
+    connecting = false;
+  }
+
+  private void endTry() {
+    if (begun) {
+      begun = false;
+      long now = System.nanoTime();
+      server.end(now - tryStart, now);
+    }
+  }
+
+  private void perTryTimeout() {
+    perTryTimer = null;
+    if (finished || responseStarted) {
+      return;
+    }
+    long ms = TimeUnit.NANOSECONDS.toMillis(cluster.perTryNanos);
+    failTry(Failure.TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT,
+        "upstream " + server.address() + " did not answer within " + ms + "ms");
+  }
+
+  private void overallTimeout() {
+    overallTimer = null;
+    if (finished || responseStarted) {
+      return;
+    }
+    if (backend != null || connecting) {
+      cluster.outlier.failure(server, Failure.TIMEOUT);
+    }
+    dropBackend();
+    fail(HttpResponseStatus.GATEWAY_TIMEOUT,
+        "upstream " + cluster.name + " did not answer within " + TimeUnit.NANOSECONDS.toMillis(cluster.timeoutNanos)
+            + "ms", 0, true);
+  }
+
+  private void cancelPerTry() {
+    if (perTryTimer != null) {
+      perTryTimer.cancel(false);
+      perTryTimer = null;
+    }
+  }
+
+  // The response is complete: give the connection back when both directions ended cleanly.
+  private void complete() {
+    Channel ch = backend;
+    backend = null;
+    BackendHandler h = ch.pipeline().get(BackendHandler.class);
+    h.exchange = null;
+    long now = System.nanoTime();
+    endTry();
+    if (status >= 500) {
+      cluster.outlier.failure(server, Failure.STATUS_5XX);
+    } else {
+      cluster.outlier.success(server);
+    }
+    if (responseKeepAlive && requestWritten && !server.retired()) {
+      pools.offer(server, ch, cluster.maxIdle);
+    } else {
+      ch.close();
+    }
+    proxy.metrics().upstreamLatency(cluster.name, now - tryStart);
+    proxy.metrics().request(routeName, cluster.name, status, now - startNanos);
+    finishBookkeeping(status < 500);
+    client.exchangeDone(this, clientDone);
+  }
+
+  // A response that started cannot be replaced by an error: the client sees the connection close.
+  private void truncate(String why) {
+    Channel ch = backend;
+    backend = null;
+    if (ch != null) {
+      ch.pipeline().get(BackendHandler.class).exchange = null;
+      ch.close();
+    }
+    long now = System.nanoTime();
+    endTry();
+    cluster.outlier.failure(server, Failure.RESET);
+    proxy.metrics().request(routeName, cluster.name, status, now - startNanos);
+    proxy.log().warn("{} {} {}: response truncated: {}", requestId, head.method(), head.uri(), why);
+    finishBookkeeping(false);
+    client.abort();
+  }
+
+  /** Answers with a gateway-made error and ends the exchange. */
+  private void fail(HttpResponseStatus st, String why, long retryAfter, boolean countAsFailure) {
+    if (finished) {
+      return;
+    }
+    status = st.code();
+    proxy.metrics().request(routeName, cluster.name, status, System.nanoTime() - startNanos);
+    if (status >= 500) {
+      proxy.log().warn("{} {} {} -> {}: {}", requestId, head.method(), head.uri(), status, why);
+    }
+    finishBookkeeping(!countAsFailure);
+    // A body still on its way would be read as the next request: close after this answer.
+    boolean keep = clientDone && clientKeepAlive;
+    client.keepAlive(keep);
+    client.respond(Errors.response(clientCh.alloc(), st, why, requestId, retryAfter, !keep));
+    client.exchangeDone(this, clientDone);
+  }
+
+  private void finishBookkeeping(boolean success) {
+    finished = true;
+    cancelPerTry();
+    if (overallTimer != null) {
+      overallTimer.cancel(false);
+      overallTimer = null;
+    }
+    if (permitHeld) {
+      permitHeld = false;
+      long took = System.nanoTime() - startNanos;
+      if (success) {
+        cluster.breaker.onSuccess(took);
+      } else {
+        cluster.breaker.onFailure(took);
+      }
+    }
+    if (retryHeld) {
+      retryHeld = false;
+      cluster.budget.retryFinished();
+    }
+    cluster.budget.requestFinished();
+    releaseReplay();
+    HttpContent c;
+    while ((c = unsent.poll()) != null) {
+      c.release();
+    }
+  }
+
+  private void releaseReplay() {
+    if (replay != null) {
+      replay.forEach(ReferenceCountUtil::release);
+      replay = null;
+    }
+  }
+
+  /** Whether the exchange is ready for more request body (a read that yielded nothing must be repeated). */
+  boolean wantsBody() {
+    return !finished && !clientDone && backend != null && !connecting;
+  }
+
+  /** Whether the response is already on its way to the client. */
+  boolean responseStarted() {
+    return responseStarted;
+  }
+
+  /** The client went away: stop everything, keep nothing. */
+  void clientClosed() {
+    if (finished) {
+      return;
+    }
+    cancelPerTry();
+    dropBackend();
+    if (permitHeld) {
+      permitHeld = false;
+      cluster.breaker.release();
+    }
+    finishBookkeeping(true);
+  }
+
+  static String reason(Throwable t) {
+    if (t == null) {
+      return "unknown";
+    }
+    String m = t.getMessage();
+    return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+  }
+}

@@ -1,0 +1,375 @@
+package dev.nonstop.gateway.internal;
+
+import dev.nonstop.core.HostPort;
+import dev.nonstop.gateway.GatewaySpec;
+import dev.nonstop.gateway.UpstreamStatus;
+import dev.nonstop.web.http.StrictRequestDecoder;
+import dev.nonstop.web.http.Trusted;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.ServerChannelRecvByteBufAllocator;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's machinery behind {@link dev.nonstop.gateway.Gateway}: event loops, the listener,
+ * building and swapping {@link Snapshot}s, health checkers, the connection cap and the drain.
+ */
+public final class ProxyServer {
+  private static final Logger log = LoggerFactory.getLogger("dev.nonstop.gateway");
+
+  private final EventLoopGroup group;
+  private final Class<? extends ServerChannel> serverChannelType;
+  private final Proxy proxy;
+  private final Map<EventLoop, Pools> pools = new IdentityHashMap<>();
+  private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+  private final AtomicInteger open = new AtomicInteger();
+  private final MeterRegistry meters;
+  private final Object reloadLock = new Object();
+  private volatile Channel listener;
+  private volatile boolean stopping;
+
+  private ProxyServer(GatewaySpec spec, MeterRegistry meters) {
+    this.meters = meters;
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    serverChannelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    Class<? extends Channel> clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    // One loop per core, as nginx's worker_processes auto: proxying is all I/O and no blocking.
+    int threads = Integer.getInteger("nonstop.gateway.ioThreads", java.lang.Runtime.getRuntime().availableProcessors());
+    group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("nonstop-gw", true), io);
+    group.forEach(e -> pools.put((EventLoop) e, new Pools((EventLoop) e)));
+    proxy = new Proxy(clientType, new GatewayMetrics(meters), log);
+  }
+
+  /** Builds the first snapshot, binds the listener and starts the health checks. */
+  public static ProxyServer start(GatewaySpec spec, MeterRegistry meters) {
+    ProxyServer s = new ProxyServer(spec, meters);
+    try {
+      Snapshot snap = s.build(spec, null);
+      s.proxy.snapshot(snap);
+      s.bind(spec);
+      snap.clusters().values().forEach(c -> c.startHealth(s.checker(c)));
+      s.registerGauges();
+    } catch (RuntimeException e) {
+      s.group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw e;
+    }
+    log.atInfo().addKeyValue("port", s.port()).log("gateway listening on {}", s.listener.localAddress());
+    return s;
+  }
+
+  private void bind(GatewaySpec spec) {
+    HostPort hp = HostPort.parse(spec.listen());
+    ServerBootstrap b = new ServerBootstrap()
+        .group(group)
+        .channel(serverChannelType)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        // One accept per read, counted before the next: a burst cannot slip past the cap.
+        .option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(1))
+        .handler(new Cap())
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.AUTO_READ, false)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            accept(ch);
+          }
+        });
+    InetSocketAddress address = new InetSocketAddress(hp.host(), hp.port());
+    try {
+      listener = b.bind(address).sync().channel();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while binding " + spec.listen(), e);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot listen on " + spec.listen() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void accept(SocketChannel ch) {
+    GatewaySpec.Limits limits = proxy.limits();
+    ClientConnection conn = new ClientConnection(proxy, pools.get(ch.eventLoop()));
+    HttpDecoderConfig cfg = new HttpDecoderConfig()
+        // The request line may be as long as the URI limit plus method and version.
+        .setMaxInitialLineLength((int) Math.min(Integer.MAX_VALUE, limits.maxUriLength().bytes() + 64))
+        .setMaxHeaderSize((int) Math.min(Integer.MAX_VALUE, limits.maxHeaderSize().bytes()))
+        .setMaxChunkSize(64 * 1024)
+        .setValidateHeaders(true);
+    ch.pipeline().addLast("decoder", new StrictRequestDecoder(cfg, conn::onBytes));
+    ch.pipeline().addLast("encoder", new HttpResponseEncoder() {
+      @Override
+      protected boolean isContentAlwaysEmpty(HttpResponse msg) {
+        // As HttpServerCodec does: a response to HEAD has GET's headers but no body, not even a last chunk.
+        return conn.answeringHead() || super.isContentAlwaysEmpty(msg);
+      }
+    });
+    ch.pipeline().addLast("client", conn);
+    clients.add(ch);
+    if (stopping) {
+      ch.close();
+    }
+  }
+
+  // At the cap we stop accepting instead of accepting and closing: new clients wait in the kernel's
+  // backlog (as with HAProxy's maxconn) and are served as soon as a slot frees up. Pause and resume
+  // run on the listener's loop only.
+  private final class Cap extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object child) {
+      Channel listening = ctx.channel();
+      int max = proxy.limits().maxConnections();
+      if (open.incrementAndGet() >= max && listening.config().isAutoRead()) {
+        listening.config().setAutoRead(false);
+        if (open.get() < max) {
+          listening.config().setAutoRead(true);
+        } else {
+          log.atWarn().addKeyValue("connections", open.get()).log("connection cap {} reached; pausing accept", max);
+        }
+      }
+      ((Channel) child).closeFuture().addListener(f -> {
+        if (open.decrementAndGet() < proxy.limits().maxConnections() && !listening.config().isAutoRead()
+            && !stopping) {
+          listening.eventLoop().execute(() -> {
+            if (open.get() < proxy.limits().maxConnections() && !stopping) {
+              listening.config().setAutoRead(true);
+            }
+          });
+        }
+      });
+      ctx.fireChannelRead(child);
+    }
+  }
+
+  /**
+   * Builds a snapshot for {@code spec}, carrying over from {@code previous} every server whose
+   * address, weight, role and slow start are unchanged.
+   */
+  private Snapshot build(GatewaySpec spec, Snapshot previous) {
+    long now = System.nanoTime();
+    Map<String, Cluster> clusters = new LinkedHashMap<>();
+    for (Map.Entry<String, GatewaySpec.Upstream> e : spec.upstreams().entrySet()) {
+      String name = e.getKey();
+      GatewaySpec.Upstream up = e.getValue();
+      Cluster old = previous == null ? null : previous.cluster(name);
+      Map<String, Server> reusable = new HashMap<>();
+      if (old != null) {
+        for (Server s : old.servers) {
+          reusable.put(key(s.address(), s.weight(), s.backup(), old.spec.slowStart()), s);
+        }
+      }
+      List<Server> servers = new ArrayList<>();
+      for (GatewaySpec.ServerEntry entry : up.servers()) {
+        Server s = reusable.remove(key(entry.address(), entry.weight(), entry.backup(), up.slowStart()));
+        if (s == null) {
+          HostPort hp = HostPort.parse(entry.address());
+          InetSocketAddress address = new InetSocketAddress(hp.host(), hp.port());
+          if (address.isUnresolved()) {
+            throw new IllegalArgumentException("gateway.upstreams." + name + ": cannot resolve " + entry.address());
+          }
+          // Servers of the first config take traffic at once; ones a reload adds warm up.
+          s = new Server(entry.address(), address, entry.weight(), entry.backup(), up.slowStart().toNanos(), now,
+              previous != null, listener(name));
+        }
+        servers.add(s);
+      }
+      Breaker breaker = old != null && old.spec.circuitBreaker().equals(up.circuitBreaker())
+          ? old.breaker : new Breaker(name, up.circuitBreaker(), System::nanoTime);
+      Server[] array = servers.toArray(Server[]::new);
+      clusters.put(name, new Cluster(name, up, servers, breaker, new RetryBudget(up.retries().budgetPercent()),
+          new OutlierDetector(name, array, up.outlier(), System::nanoTime)));
+    }
+    IdentityHashMap<GatewaySpec.Route, RateLimiter> routeLimits = new IdentityHashMap<>();
+    IdentityHashMap<GatewaySpec.Route, String> routeNames = new IdentityHashMap<>();
+    for (GatewaySpec.Route r : spec.routes()) {
+      routeNames.put(r, r.host() == null ? r.path() : r.host() + r.path());
+      if (r.rateLimit() != null) {
+        routeLimits.put(r, new RateLimiter(r.rateLimit().perSecond(), r.rateLimit().burst(), RateLimiter.DEFAULT_MAX_KEYS, now));
+      }
+    }
+    RateLimiter global = spec.rateLimit() == null ? null
+        : new RateLimiter(spec.rateLimit().perSecond(), spec.rateLimit().burst(), RateLimiter.DEFAULT_MAX_KEYS, now);
+    int maxUri = (int) Math.min(Integer.MAX_VALUE, spec.limits().maxUriLength().bytes());
+    return new Snapshot(spec, new RouteTable(spec.routes()), clusters, new Trusted(spec.trustedProxies()), global,
+        routeLimits, routeNames, maxUri);
+  }
+
+  private static String key(String address, int weight, boolean backup, Duration slowStart) {
+    return address + '|' + weight + '|' + backup + '|' + slowStart.toNanos();
+  }
+
+  private ServerListener listener(String upstream) {
+    return (server, change, reason) -> {
+      String to = change.name().toLowerCase(Locale.ROOT);
+      proxy.metrics().serverChanged(upstream, server.address(), to);
+      var event = change == Server.Change.HEALTHY || change == Server.Change.UNDRAINED ? log.atInfo() : log.atWarn();
+      event.addKeyValue("upstream", upstream).addKeyValue("server", server.address()).addKeyValue("to", to)
+          .log("server {} of {}: {} ({})", server.address(), upstream, to, reason);
+    };
+  }
+
+  private HealthChecker checker(Cluster c) {
+    GatewaySpec.Health h = c.spec.health();
+    if (h == null) {
+      return null;
+    }
+    return new HealthChecker(c.name, c.servers, h, group, proxy.channelType());
+  }
+
+  /** Swaps in {@code spec}; on any problem the old snapshot stays and this throws. */
+  public void reload(GatewaySpec spec) {
+    synchronized (reloadLock) {
+      Snapshot old = proxy.snapshot();
+      if (!HostPort.parse(spec.listen()).equals(HostPort.parse(old.spec().listen()))) {
+        throw new IllegalArgumentException("gateway.listen: " + spec.listen()
+            + " (expected: " + old.spec().listen() + "; the listener cannot move on a reload, restart instead)");
+      }
+      Snapshot next = build(spec, old);
+      proxy.snapshot(next);
+      old.clusters().values().forEach(Cluster::stopHealth);
+      next.clusters().values().forEach(c -> c.startHealth(checker(c)));
+      // Servers not carried over finish their in-flight requests; their idle connections go now.
+      java.util.Set<Server> kept = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+      next.clusters().values().forEach(c -> kept.addAll(List.of(c.servers)));
+      old.clusters().values().forEach(c -> {
+        for (Server s : c.servers) {
+          if (!kept.contains(s)) {
+            s.retire();
+          }
+        }
+      });
+      pools.values().forEach(p -> p.loop().execute(p::closeRetired));
+      log.atInfo().log("gateway config reloaded: {} routes, {} upstreams", spec.routes().size(), spec.upstreams().size());
+    }
+  }
+
+  public int port() {
+    return ((InetSocketAddress) listener.localAddress()).getPort();
+  }
+
+  public GatewaySpec spec() {
+    return proxy.snapshot().spec();
+  }
+
+  /** The admin view of every upstream. */
+  public List<UpstreamStatus> status() {
+    long now = System.nanoTime();
+    List<UpstreamStatus> out = new ArrayList<>();
+    for (Cluster c : proxy.snapshot().clusters().values()) {
+      List<UpstreamStatus.ServerStatus> servers = new ArrayList<>();
+      for (Server s : c.servers) {
+        boolean ejected = s.ejected(now);
+        String state = s.draining() ? "draining" : !s.healthy() ? "unhealthy" : ejected ? "ejected" : "up";
+        servers.add(new UpstreamStatus.ServerStatus(s.address(), s.weight(), s.backup(), state, s.healthy(), ejected,
+            s.ejectReason(), s.ejections(), s.draining(), s.warming(now), s.inflight(),
+            s.latencyNanos(now) / 1e6));
+      }
+      out.add(new UpstreamStatus(c.name, balanceName(c.spec.balance()), c.breaker.state().name().toLowerCase(Locale.ROOT),
+          c.outlier.panicking(), servers));
+    }
+    return out;
+  }
+
+  private static String balanceName(GatewaySpec.Balance b) {
+    return switch (b.kind()) {
+      case HASH -> b.header() != null ? "hash(header:" + b.header() + ")" : "hash(cookie:" + b.cookie() + ")";
+      default -> b.kind().name().toLowerCase(Locale.ROOT);
+    };
+  }
+
+  public boolean drain(String upstream, String address, boolean on) {
+    Cluster c = proxy.snapshot().cluster(upstream);
+    Server s = c == null ? null : c.server(address);
+    if (s == null) {
+      return false;
+    }
+    s.draining(on);
+    return true;
+  }
+
+  private void registerGauges() {
+    Gauge.builder("nonstop_gateway_client_connections", open, AtomicInteger::get)
+        .description("Open client connections").register(meters);
+    Gauge.builder("nonstop_gateway_pool_idle_connections", this, p -> p.pools.values().stream().mapToInt(Pools::size).sum())
+        .description("Idle pooled upstream connections").register(meters);
+    Gauge.builder("nonstop_gateway_upstream_active_requests", this,
+            p -> p.proxy.snapshot().clusters().values().stream()
+                .mapToInt(c -> java.util.Arrays.stream(c.servers).mapToInt(Server::inflight).sum()).sum())
+        .description("Requests in flight to upstream servers").register(meters);
+  }
+
+  /**
+   * Stops accepting, closes idle connections, waits up to {@code drain} for in-flight exchanges, then
+   * closes the rest and the event loops.
+   */
+  public void stop(Duration drain) {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    Channel l = listener;
+    if (l != null) {
+      l.close().syncUninterruptibly();
+    }
+    proxy.snapshot().clusters().values().forEach(Cluster::stopHealth);
+    for (Channel ch : clients) {
+      ch.eventLoop().execute(() -> {
+        ClientConnection c = ch.pipeline().get(ClientConnection.class);
+        if (c != null) {
+          c.drain();
+        }
+      });
+    }
+    long deadline = System.nanoTime() + drain.toNanos();
+    while (!clients.isEmpty() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10); // polling a set that only shrinks; no state to wait on more precisely
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    pools.values().forEach(p -> p.loop().execute(p::closeAll));
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    log.atInfo().log("gateway stopped");
+  }
+}

@@ -1,0 +1,68 @@
+package dev.nonstop.gateway.internal.balance;
+
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+
+/**
+ * nginx's smooth weighted round robin ({@code ngx_http_upstream_get_peer}). Every usable server's
+ * current weight grows by its effective weight, the largest is picked (the first on a tie) and
+ * drops by the sum of the effective weights. With fixed weights the picks repeat with a period of
+ * the weights' sum, each server exactly its weight times per period, and a server is never more
+ * than one pick ahead of its share in any prefix: heavy servers are interleaved, not bunched ({5,
+ * 1, 1} gives a a b a c a a, where a naive weighted round robin gives a a a a a b c).
+ *
+ * <p>The weights are {@link Endpoint#effectiveWeight}, so a server in slow start gets a growing
+ * share. A server that is not usable is left out of the round, its current weight frozen, as nginx
+ * does; it rejoins where it stood.
+ */
+final class SmoothWeighted<E extends Endpoint> implements Balancer<E> {
+  private final E[] servers;
+  /** Current weights, guarded by {@link #lock}. */
+  private final double[] current;
+  /**
+   * One pick reads and writes every current weight, and its guarantees (exact shares, smoothness)
+   * hold only if picks are serial: with a CAS per server, two picks could both add, both choose
+   * the same server and both subtract, and the shares would drift. nginx takes a lock for the same
+   * reason when the state is shared between workers (the {@code zone} directive). The critical
+   * section is one pass of arithmetic over the tier, without allocation or I/O, so the lock is held
+   * for well under a microsecond for tiers of tens of servers (the caller's predicate runs inside
+   * it, so it must stay the few field reads it is); a {@link ReentrantLock} rather than
+   * {@code synchronized} so that a virtual thread waiting on it does not pin its carrier.
+   */
+  private final ReentrantLock lock = new ReentrantLock();
+
+  /** @param servers a non-empty snapshot, not copied */
+  SmoothWeighted(E[] servers) {
+    this.servers = servers;
+    this.current = new double[servers.length];
+  }
+
+  @Override
+  public E pick(Predicate<? super E> usable, RequestKey key, long nowNanos) {
+    lock.lock();
+    try {
+      double total = 0;
+      int best = -1;
+      for (int i = 0; i < servers.length; i++) {
+        E server = servers[i];
+        if (!usable.test(server)) {
+          continue;
+        }
+        double w = server.effectiveWeight(nowNanos);
+        total += w;
+        double c = current[i] + w;
+        current[i] = c;
+        if (best < 0 || c > current[best]) {
+          best = i;
+        }
+      }
+      if (best < 0) {
+        return null;
+      }
+      current[best] -= total;
+      return servers[best];
+    } finally {
+      lock.unlock();
+    }
+  }
+}
