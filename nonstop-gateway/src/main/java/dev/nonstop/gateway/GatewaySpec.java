@@ -176,11 +176,13 @@ public record GatewaySpec(
    * @param header the header to hash on, for {@link Kind#HASH} only (else null)
    * @param cookie the cookie to hash on, for {@link Kind#HASH} only (else null)
    */
+  @JsonDeserialize(using = Values.BalanceForm.class)
   public record Balance(Kind kind, String header, String cookie) {
     /** The default: plain round robin. */
     public static final Balance ROUND_ROBIN = new Balance(Kind.ROUND_ROBIN, null, null);
 
-    private static final String FORMS =
+    /** What {@link #parse} reads, for messages. */
+    static final String FORMS =
         "one of round_robin, weighted, least_conn, ip_hash, hash(header:NAME), hash(cookie:NAME), p2c, ewma";
 
     /**
@@ -226,7 +228,6 @@ public record GatewaySpec(
      *
      * @throws IllegalArgumentException naming the value and listing the forms
      */
-    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static Balance parse(String s) {
       for (Kind k : Kind.values()) {
         if (k != Kind.HASH && k.configName().equals(s)) {
@@ -300,23 +301,28 @@ public record GatewaySpec(
    * @param weight its share relative to the others, 1-1000, for the balancers that weigh (default 1)
    * @param backup used only while no other server is usable (default false)
    */
+  @JsonDeserialize(using = Values.Server.class)
   public record ServerEntry(
       @NotNull String address,
       @Min(1) @Max(1000) int weight,
       boolean backup) {
     /** The string form: weight 1, not a backup. */
-    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static ServerEntry of(String address) {
       return new ServerEntry(address, 1, false);
     }
 
-    /** Binds the mapping form, where missing keys take their defaults. */
-    @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
-    static ServerEntry bind(
-        @JsonProperty("address") String address,
-        @JsonProperty("weight") Integer weight,
-        @JsonProperty("backup") Boolean backup) {
-      return new ServerEntry(address, weight == null ? 1 : weight, Boolean.TRUE.equals(backup));
+    /**
+     * The mapping form as written, before defaults.
+     *
+     * @param address as in {@link ServerEntry}
+     * @param weight as in {@link ServerEntry}, null for the default
+     * @param backup as in {@link ServerEntry}, null for the default
+     */
+    record Written(String address, Integer weight, Boolean backup) {
+      /** With the defaults of the keys left out. */
+      ServerEntry entry() {
+        return new ServerEntry(address, weight == null ? 1 : weight, Boolean.TRUE.equals(backup));
+      }
     }
   }
 

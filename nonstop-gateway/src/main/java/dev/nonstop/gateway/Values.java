@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -13,8 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The gateway's own config scalars: rates ({@code 100/s}) and percentages ({@code 50%} or {@code
- * 50}). Their parsers throw {@link IllegalArgumentException}s that name the value and the
+ * The gateway's own config values: rates ({@code 100/s}), percentages ({@code 50%} or {@code 50}),
+ * balancers ({@code hash(cookie:sid)}) and servers (a string or a mapping). Their parsers throw {@link IllegalArgumentException}s that name the value and the
  * expectation; bound through {@link Scalar}, the loader shows that message at the key's line.
  */
 final class Values {
@@ -103,6 +104,35 @@ final class Values {
   static final class Rate extends Scalar<Double> {
     Rate() {
       super(Double.class, Values::perSecond, RATE_FORMS);
+    }
+  }
+
+  /** Binds a {@code balance:}, from a YAML string only. */
+  static final class BalanceForm extends Scalar<GatewaySpec.Balance> {
+    BalanceForm() {
+      super(GatewaySpec.Balance.class, GatewaySpec.Balance::parse, GatewaySpec.Balance.FORMS);
+    }
+  }
+
+  /**
+   * Binds a server from either of its forms: a scalar is its address (a bad one, such as a bare
+   * port, is {@link GatewayRules}' to report, with the other address rules), a mapping its keys.
+   */
+  static final class Server extends StdDeserializer<GatewaySpec.ServerEntry> {
+    Server() {
+      super(GatewaySpec.ServerEntry.class);
+    }
+
+    @Override
+    public GatewaySpec.ServerEntry deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+      if (p.currentToken().isScalarValue()) {
+        return GatewaySpec.ServerEntry.of(p.getText());
+      }
+      if (p.currentToken() == JsonToken.START_ARRAY) {
+        throw JsonMappingException.from(p, "a list (expected: HOST:PORT, or a mapping with address, weight, backup)");
+      }
+      // Unknown keys and wrong types inside are reported by this binding, at their own keys.
+      return ctx.readValue(p, GatewaySpec.ServerEntry.Written.class).entry();
     }
   }
 

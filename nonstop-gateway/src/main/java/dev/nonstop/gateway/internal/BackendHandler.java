@@ -45,6 +45,14 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    Exchange ex = exchange;
+    if (ex != null) {
+      ex.flushClient();
+    }
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     if (peer != null) {
       Tunnel.closeOnFlush(peer);

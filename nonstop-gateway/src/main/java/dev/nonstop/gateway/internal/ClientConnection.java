@@ -49,8 +49,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private boolean answeringHead;
   private boolean headStarted;
   private boolean gotMessage;
+  private boolean inRead;
   private Channel tunnelPeer;
   private ScheduledFuture<?> timer;
+  private long timerAt;
+  private long deadline;
+  private InetAddress peer;
+  private String peerText;
 
   ClientConnection(Proxy proxy, Pools pools) {
     this.proxy = proxy;
@@ -68,6 +73,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   /** Whether a response to the current request may not carry a body (it answers HEAD). */
   boolean answeringHead() {
     return answeringHead;
+  }
+
+  /** Whether we are inside a read batch of the client (a flush then waits for its end). */
+  boolean inRead() {
+    return inRead;
   }
 
   /** Whether the client is still there and we have not decided to close. */
@@ -91,6 +101,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     ch = ctx.channel();
+    peer = ((InetSocketAddress) ch.remoteAddress()).getAddress();
+    peerText = dev.nonstop.web.http.Trusted.text(peer);
     arm(proxy.limits().idleTimeout().toNanos());
     ctx.read();
   }
@@ -98,6 +110,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     gotMessage = true;
+    inRead = true;
     if (tunnelPeer != null) {
       Tunnel.forward(ch, tunnelPeer, msg);
       return;
@@ -128,6 +141,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   public void channelReadComplete(ChannelHandlerContext ctx) {
     boolean got = gotMessage;
     gotMessage = false;
+    inRead = false;
+    if (current != null) {
+      current.flushBackend();
+    }
     if (tunnelPeer != null || closing) {
       return;
     }
@@ -170,12 +187,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
     HttpHeaders h = req.headers();
     boolean hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
-    GatewaySpec.Route route = snap.routes().match(RouteTable.hostOf(h.get(HttpHeaderNames.HOST)), path);
+    GatewaySpec.Route route = snap.routes().match(h, path);
     if (route == null) {
       local(HttpResponseStatus.NOT_FOUND, "no route for " + path, 0, hasBody, req);
       return;
     }
-    InetAddress peer = ((InetSocketAddress) ch.remoteAddress()).getAddress();
     boolean chunked = HttpUtil.isTransferEncodingChunked(req);
     boolean clientKeepAlive = HttpUtil.isKeepAlive(req);
     boolean webSocket = Headers.wantsWebSocket(h);
@@ -183,7 +199,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (chunked) {
       h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     }
-    InetAddress client = Headers.forwarded(h, peer, snap.trusted());
+    InetAddress client = Headers.forwarded(h, peer, peerText, snap.trusted());
     long now = System.nanoTime();
     long wait = snap.limit(route, client, now);
     if (wait > 0) {
@@ -331,6 +347,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     cancelTimer();
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
     if (tunnelPeer != null) {
       Tunnel.closeOnFlush(tunnelPeer);
     }
@@ -356,20 +376,40 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
+  // One timer per connection, moved lazily: arming between requests only writes a deadline, and
+  // the scheduled task re-schedules itself when it finds the deadline later than its own time. A
+  // schedule and a cancel per request would cost a priority-queue insert and removal each.
   private void arm(long nanos) {
-    cancelTimer();
-    timer = ch.eventLoop().schedule(this::timeout, nanos, TimeUnit.NANOSECONDS);
+    long now = System.nanoTime();
+    deadline = now + nanos;
+    if (timer == null || timerAt - deadline > 0) {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      schedule(now, deadline);
+    }
+  }
+
+  private void schedule(long now, long at) {
+    timerAt = at;
+    timer = ch.eventLoop().schedule(this::timeout, at - now, TimeUnit.NANOSECONDS);
   }
 
   private void cancelTimer() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
+    deadline = 0;
   }
 
   private void timeout() {
     timer = null;
+    if (deadline == 0 || !ch.isActive()) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (deadline - now > 0) {
+      schedule(now, deadline);
+      return;
+    }
+    deadline = 0;
     if (current != null || tunnelPeer != null || closing) {
       return;
     }

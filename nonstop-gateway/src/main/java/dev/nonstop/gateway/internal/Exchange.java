@@ -271,7 +271,11 @@ final class Exchange implements RequestKey {
     while ((c = unsent.poll()) != null) {
       last = writeBody(ch, c);
     }
-    ch.flush();
+    // Inside the client's read batch the flush waits for its end (ClientConnection flushes then),
+    // so a head and the body parts that came with it leave in one write.
+    if (!client.inRead()) {
+      ch.flush();
+    }
     ch.read();
     if (!clientDone) {
       last.addListener(f -> {
@@ -343,7 +347,9 @@ final class Exchange implements RequestKey {
       return;
     }
     ChannelFuture f = writeBody(ch, c);
-    ch.flush();
+    if (!client.inRead()) {
+      ch.flush();
+    }
     if (!clientDone) {
       f.addListener(w -> {
         if (w.isSuccess() && !finished && backend == ch) {
@@ -385,7 +391,8 @@ final class Exchange implements RequestKey {
       }
       boolean last = c instanceof LastHttpContent;
       Channel ch = backend;
-      ChannelFuture f = clientCh.writeAndFlush(c);
+      // Parts are flushed at the end of the upstream's read batch (flushClient), the last one at once.
+      ChannelFuture f = last ? clientCh.writeAndFlush(c) : clientCh.write(c);
       if (last) {
         complete();
       } else {
@@ -683,6 +690,20 @@ final class Exchange implements RequestKey {
     if (replay != null) {
       replay.forEach(ReferenceCountUtil::release);
       replay = null;
+    }
+  }
+
+  /** The upstream's read batch ended: send the client what it produced. */
+  void flushClient() {
+    if (!finished) {
+      clientCh.flush();
+    }
+  }
+
+  /** The client's read batch ended: send the upstream what it produced. */
+  void flushBackend() {
+    if (!finished && backend != null && !connecting) {
+      backend.flush();
     }
   }
 

@@ -67,8 +67,7 @@ final class Headers {
    * @return the client address hashing balancers should key on: the left-most valid address of a
    *     trusted chain, else the peer
    */
-  static InetAddress forwarded(HttpHeaders h, InetAddress peer, Trusted trusted) {
-    String peerText = Trusted.text(peer);
+  static InetAddress forwarded(HttpHeaders h, InetAddress peer, String peerText, Trusted trusted) {
     InetAddress client = peer;
     if (trusted.contains(peer)) {
       String xff = h.get(X_FORWARDED_FOR);

@@ -63,6 +63,7 @@ public final class ProxyServer {
   private final AtomicInteger open = new AtomicInteger();
   private final MeterRegistry meters;
   private final Object reloadLock = new Object();
+  private final java.util.Set<String> gauged = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile Channel listener;
   private volatile boolean stopping;
 
@@ -214,6 +215,7 @@ public final class ProxyServer {
       Breaker breaker = old != null && old.spec.circuitBreaker().equals(up.circuitBreaker())
           ? old.breaker : new Breaker(name, up.circuitBreaker(), System::nanoTime);
       Server[] array = servers.toArray(Server[]::new);
+      gaugeUpstream(name);
       clusters.put(name, new Cluster(name, up, servers, breaker, new RetryBudget(up.retries().budgetPercent()),
           new OutlierDetector(name, array, up.outlier(), System::nanoTime)));
     }
@@ -323,6 +325,36 @@ public final class ProxyServer {
     }
     s.draining(on);
     return true;
+  }
+
+  // Per-upstream gauges read the current snapshot, so they follow reloads; registered once per name
+  // (an upstream a reload removes reads NaN).
+  private void gaugeUpstream(String name) {
+    if (!gauged.add(name)) {
+      return;
+    }
+    Gauge.builder("nonstop_gateway_circuit_state", this, p -> {
+          Cluster c = p.proxy.snapshot() == null ? null : p.proxy.snapshot().cluster(name);
+          return c == null ? Double.NaN : c.breaker.state().ordinal();
+        })
+        .description("Circuit breaker state: 0 closed, 1 open, 2 half open")
+        .tags("upstream", name).register(meters);
+    Gauge.builder("nonstop_gateway_upstream_connections", this, p -> {
+          Cluster c = p.proxy.snapshot() == null ? null : p.proxy.snapshot().cluster(name);
+          return c == null ? Double.NaN : c.breaker.connections();
+        })
+        .description("Open connections to the upstream's servers (in use and idle)")
+        .tags("upstream", name).register(meters);
+    Gauge.builder("nonstop_gateway_upstream_servers_available", this, p -> {
+          Cluster c = p.proxy.snapshot() == null ? null : p.proxy.snapshot().cluster(name);
+          if (c == null) {
+            return Double.NaN;
+          }
+          long now = System.nanoTime();
+          return java.util.Arrays.stream(c.servers).filter(s -> s.available(now)).count();
+        })
+        .description("Servers taking new requests (healthy, not ejected, not draining)")
+        .tags("upstream", name).register(meters);
   }
 
   private void registerGauges() {

@@ -2,6 +2,7 @@ package dev.nonstop.gateway.internal;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -29,8 +30,9 @@ import java.util.concurrent.atomic.LongAdder;
  * addresses past any limit (and through the table).
  *
  * <p>Thread-safe: 64 segments (fewer for small tables), each behind its own monitor held for one
- * set probe. Allocation-free per request once a segment has grown (an IPv6 lookup copies the
- * address, as {@link InetAddress#getAddress} does).
+ * set probe. Allocation-free per request once the table has grown, except that an IPv6 client's
+ * key copies its address ({@link InetAddress#getAddress}); a caller can compute {@link #key} once
+ * per connection instead.
  *
  * <pre>{@code
  * RateLimiter perIp = new RateLimiter(100, 200, RateLimiter.DEFAULT_MAX_KEYS, System.nanoTime());
@@ -50,6 +52,13 @@ public final class RateLimiter {
    * is never the source of a connection, so the two key spaces cannot collide.
    */
   private static final long IPV4_TAG = 0xFFFF_FFFF_0000_0000L;
+
+  /**
+   * Whether {@link Inet4Address#hashCode} is the address itself, as it has been in every JDK: then
+   * an IPv4 key costs no copy of the address. The specification does not promise it, so it is
+   * checked once, and the copy remains the fallback.
+   */
+  private static final boolean V4_HASH_IS_ADDRESS = v4HashIsAddress();
 
   private final Gcra gcra;
   private final Segment[] segments;
@@ -122,6 +131,9 @@ public final class RateLimiter {
 
   /** The table key of an address: an IPv4 address, or the /64 prefix of an IPv6 one. */
   public static long key(InetAddress address) {
+    if (address instanceof Inet4Address && V4_HASH_IS_ADDRESS) {
+      return IPV4_TAG | address.hashCode() & 0xFFFF_FFFFL;
+    }
     byte[] b = address.getAddress();
     if (address instanceof Inet4Address) {
       return IPV4_TAG | (b[0] & 0xFFL) << 24 | (b[1] & 0xFFL) << 16 | (b[2] & 0xFFL) << 8 | (b[3] & 0xFFL);
@@ -131,6 +143,15 @@ public final class RateLimiter {
       prefix = prefix << 8 | (b[i] & 0xFFL);
     }
     return prefix;
+  }
+
+  private static boolean v4HashIsAddress() {
+    try {
+      return InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, (byte) 254}).hashCode() == 0xC00002FE
+          && InetAddress.getByAddress(new byte[] {10, 1, 2, 3}).hashCode() == 0x0A010203;
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e); // four bytes are always an address
+    }
   }
 
   /** Murmur3's 64-bit finalizer: every key bit moves every hash bit, so sets fill evenly. */

@@ -13,12 +13,19 @@ import java.util.Locale;
  */
 final class RouteTable {
   private final GatewaySpec.Route[] routes;
+  private final boolean byHost;
 
   RouteTable(List<GatewaySpec.Route> routes) {
     List<GatewaySpec.Route> sorted = new ArrayList<>(routes);
     sorted.sort(Comparator.<GatewaySpec.Route, Boolean>comparing(r -> r.host() == null)
         .thenComparing(r -> -r.path().length()));
     this.routes = sorted.toArray(GatewaySpec.Route[]::new);
+    this.byHost = routes.stream().anyMatch(r -> r.host() != null);
+  }
+
+  /** The route for a request with headers {@code h}; the Host header is parsed only if some route needs it. */
+  GatewaySpec.Route match(io.netty.handler.codec.http.HttpHeaders h, String path) {
+    return match(byHost ? hostOf(h.get(io.netty.handler.codec.http.HttpHeaderNames.HOST)) : null, path);
   }
 
   /**

@@ -16,19 +16,43 @@ import java.util.concurrent.atomic.AtomicInteger;
  * POST /echo             the body back
  * GET  /slow?ms=N        answers after N ms
  * GET  /status/CODE      answers CODE
+ * GET  /health           answers {@link #health} (200 until a test changes it); not counted in {@link #hits}
  * </pre>
+ *
+ * <p>{@link #failWith} turns it into a failing server on cue: every request but {@code /health} is
+ * answered with that status.
  */
 public final class TestUpstream implements AutoCloseable {
   private final String name;
   private final Engine engine;
-  /** Requests received, all paths. */
+  /** Requests received, all paths but {@code /health}, so health checks do not count as traffic. */
   public final AtomicInteger hits = new AtomicInteger();
+  /** When not 0, the status every request but {@code /health} gets (with the name as body). */
+  public final AtomicInteger failWith = new AtomicInteger();
+  /** The status {@code /health} answers. */
+  public final AtomicInteger health = new AtomicInteger(200);
 
+  /** Starts on an ephemeral port. */
   public TestUpstream(String name) {
+    this(name, 0);
+  }
+
+  /** Starts on {@code port}, 0 for an ephemeral one. */
+  public TestUpstream(String name, int port) {
     this.name = name;
     engine = Engine.builder().host("127.0.0.1").drainTimeout(Duration.ofSeconds(5)).build();
     engine.use(c -> {
+      if ("/health".equals(c.path())) {
+        c.next();
+        return;
+      }
       hits.incrementAndGet();
+      int fail = failWith.get();
+      if (fail != 0) {
+        c.string(fail, name);
+        c.abort();
+        return;
+      }
       c.next();
     });
     engine.get("/id", c -> c.string(200, name));
@@ -52,7 +76,8 @@ public final class TestUpstream implements AutoCloseable {
       c.string(200, name);
     });
     engine.get("/status/:code", c -> c.string(Integer.parseInt(c.param("code")), name));
-    engine.start(0);
+    engine.get("/health", c -> c.string(health.get(), name));
+    engine.start(port);
   }
 
   public String name() {

@@ -14,9 +14,9 @@ import java.util.function.Predicate;
  * when a server leaves, only the keys it owned move (each to the next server clockwise, the same
  * one whether the server was removed from the tier or is merely not usable), and when one joins it
  * takes about 1/(n + 1) of the keys, all from others, none shuffled between them. Many points per
- * server keep each one's share within a few percent of fair (the spread shrinks as one over the
- * square root of the points) and spread a leaving server's keys over all the others instead of
- * dumping them on one neighbour.
+ * server keep each one's share near fair (the spread shrinks as one over the square root of the
+ * points: about 8 %, one standard deviation, with 160) and spread a leaving server's keys over all
+ * the others instead of dumping them on one neighbour.
  *
  * <p>Each point is one long, the position in the high half and the owner's index in the low half,
  * so the ring is a single sorted array (8 bytes a point, 1280 per unit of weight) searched in
@@ -25,7 +25,10 @@ import java.util.function.Predicate;
  * request on one server.
  */
 final class HashRing<E extends Endpoint> implements Balancer<E> {
-  /** As ketama and nginx: enough for a few percent of spread, few enough to build in microseconds. */
+  /**
+   * As ketama and nginx. Shares spread by about 8 % around fair; four times the points would halve
+   * that, at four times the memory and build time (a ring of 100 servers now builds in about 2 ms).
+   */
   static final int POINTS_PER_WEIGHT = 160;
 
   // xxHash64's primes.

@@ -1,6 +1,5 @@
 package dev.nonstop.gateway.internal.balance;
 
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
 /**
@@ -17,19 +16,18 @@ import java.util.function.Predicate;
  */
 final class SmoothWeighted<E extends Endpoint> implements Balancer<E> {
   private final E[] servers;
-  /** Current weights, guarded by {@link #lock}. */
-  private final double[] current;
   /**
-   * One pick reads and writes every current weight, and its guarantees (exact shares, smoothness)
-   * hold only if picks are serial: with a CAS per server, two picks could both add, both choose
-   * the same server and both subtract, and the shares would drift. nginx takes a lock for the same
-   * reason when the state is shared between workers (the {@code zone} directive). The critical
-   * section is one pass of arithmetic over the tier, without allocation or I/O, so the lock is held
-   * for well under a microsecond for tiers of tens of servers (the caller's predicate runs inside
-   * it, so it must stay the few field reads it is); a {@link ReentrantLock} rather than
-   * {@code synchronized} so that a virtual thread waiting on it does not pin its carrier.
+   * Current weights, guarded by their own monitor. One pick reads and writes all of them, and the
+   * algorithm's guarantees (exact shares, smoothness) hold only if picks are serial: with a CAS per
+   * server, two picks could both add, both choose the same server and both subtract, and shares
+   * would drift. nginx (with {@code zone}) and HAProxy lock the same state for the same reason,
+   * with spinning locks. The section is one pass of arithmetic over the tier, without I/O or
+   * allocation (the caller's predicate runs inside it, so it must stay the few field reads it is),
+   * well under a microsecond for tens of servers. {@code synchronized} rather than a {@code
+   * ReentrantLock}: it spins adaptively before it parks, which suits a section this short, and a
+   * contended acquisition allocates nothing, where the lock's queue takes a node per waiter.
    */
-  private final ReentrantLock lock = new ReentrantLock();
+  private final double[] current;
 
   /** @param servers a non-empty snapshot, not copied */
   SmoothWeighted(E[] servers) {
@@ -39,8 +37,7 @@ final class SmoothWeighted<E extends Endpoint> implements Balancer<E> {
 
   @Override
   public E pick(Predicate<? super E> usable, RequestKey key, long nowNanos) {
-    lock.lock();
-    try {
+    synchronized (current) {
       double total = 0;
       int best = -1;
       for (int i = 0; i < servers.length; i++) {
@@ -61,8 +58,6 @@ final class SmoothWeighted<E extends Endpoint> implements Balancer<E> {
       }
       current[best] -= total;
       return servers[best];
-    } finally {
-      lock.unlock();
     }
   }
 }

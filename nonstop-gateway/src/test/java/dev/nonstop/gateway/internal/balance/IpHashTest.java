@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -104,6 +106,27 @@ class IpHashTest {
     assertThat(sawRoundRobin).isTrue();
   }
 
+  @Test
+  void rehashesTwentyTimesBeforeFallingBack() {
+    List<TestEndpoint> tier = TestEndpoint.equal(40);
+    int[] weights = new int[40];
+    Arrays.fill(weights, 1);
+    boolean[] usable = new boolean[40];
+    usable[3] = true;
+    usable[30] = true;
+    Balancer<TestEndpoint> lb = Balancers.ipHash(tier);
+
+    // A client whose 21st hash, the last nginx takes, is the first to land on a usable server.
+    InetAddress client = IntStream.range(0, 65_536)
+        .mapToObj(i -> TestKey.address("10." + (i >> 8) + "." + (i & 255) + ".1"))
+        .filter(c -> nginx(c, weights, usable).equals(new Nginx(3, 21)))
+        .findFirst().orElseThrow();
+    TestKey key = new TestKey(client, Map.of(), Map.of());
+    for (int i = 0; i < 4; i++) {
+      assertThat(lb.pick(s -> usable[tier.indexOf(s)], key, 0)).isSameAs(tier.get(3));
+    }
+  }
+
   @Property(tries = 500)
   void agreesWithNginxsLoop(@ForAll("clients") InetAddress client,
       @ForAll @Size(min = 1, max = 9) List<@IntRange(min = 1, max = 5) Integer> weights,
@@ -117,7 +140,7 @@ class IpHashTest {
     TestEndpoint picked = Balancers.ipHash(tier).pick(s -> usable[tier.indexOf(s)], new TestKey(client,
         Map.of(), Map.of()), 0);
 
-    int expected = nginx(client, w, usable);
+    int expected = nginx(client, w, usable).server();
     if (expected >= 0) {
       assertThat(tier.indexOf(picked)).isEqualTo(expected);
     } else if (picked != null) {
@@ -139,11 +162,12 @@ class IpHashTest {
         });
   }
 
-  /**
-   * {@code ngx_http_upstream_get_ip_hash_peer}, transcribed: the index nginx picks, or -1 where it
-   * gives up after 20 rehashes and falls back to round robin.
-   */
-  private static int nginx(InetAddress client, int[] weights, boolean[] usable) {
+  /** Where nginx's loop ends: the server's index, or -1 for round robin; the hashes it took. */
+  private record Nginx(int server, int draws) {
+  }
+
+  /** {@code ngx_http_upstream_get_ip_hash_peer}, transcribed. */
+  private static Nginx nginx(InetAddress client, int[] weights, boolean[] usable) {
     byte[] addr = client.getAddress();
     int addrlen = client instanceof Inet4Address ? 3 : 16;
     int total = 0;
@@ -163,10 +187,10 @@ class IpHashTest {
         p++;
       }
       if (usable[p]) {
-        return p;
+        return new Nginx(p, tries + 1);
       }
       if (++tries > 20) {
-        return -1;
+        return new Nginx(-1, tries);
       }
     }
   }
