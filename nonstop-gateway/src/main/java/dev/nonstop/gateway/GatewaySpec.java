@@ -77,16 +77,18 @@ public record GatewaySpec(
    * One entry of {@code routes:}. A request matches when its path starts with {@code path} and, if
    * {@code host} is set, its {@code Host} (without port, case-insensitive) equals it.
    *
-   * @param path the path prefix, starting with {@code /}; required. {@code /api/} matches {@code
-   *     /api/users} but not {@code /apix}; {@code /} matches everything
+   * @param path the path prefix, starting with {@code /}; required. A prefix ends at a segment
+   *     boundary: {@code /api} matches {@code /api} and {@code /api/users} but not {@code /apix};
+   *     {@code /api/} matches {@code /api/users}; {@code /} matches everything
    * @param host the virtual host this route is for (default: any host)
    * @param upstream the name of an upstream of this config; required
    * @param stripPrefix remove {@code path} from the request path before forwarding ({@code /api/users}
    *     reaches the upstream as {@code /users}; default false)
    * @param rateLimit a limit per client IP on this route, on top of the gateway-wide one (default
    *     none)
-   * @param retryNonIdempotent also retry {@code POST} and {@code PATCH} requests (default false: only
-   *     methods that are safe to repeat, GET, HEAD, OPTIONS, PUT, DELETE, are retried)
+   * @param retryNonIdempotent also retry {@code POST} and {@code PATCH} requests once they have been
+   *     sent (default false: only idempotent methods, GET, HEAD, OPTIONS, PUT, DELETE, TRACE, are;
+   *     a try that failed before a byte was sent is retried whatever the method)
    */
   public record Route(
       @NotNull String path,
@@ -124,12 +126,11 @@ public record GatewaySpec(
    *     registry's readiness still applies to supervised servers)
    * @param outlier passive health: ejecting servers that fail real requests (defaults in {@link
    *     Outlier})
-   * @param slowStart a server that joins or recovers gets a share of traffic growing linearly from
-   *     almost none to its full weight over this time, so a cold JVM is not flooded (default 0s:
-   *     off)
+   * @param slowStart a server that joins or comes back from an ejection gets a share of traffic
+   *     growing to its full weight over this time, so a cold JVM is not flooded (default 0s: off)
    * @param connectTimeout how long to wait for a TCP connection to a server (default 1s)
-   * @param timeout the whole request, all tries included, from the first byte sent to the last byte
-   *     of the response head received (default 15s, Envoy's route timeout)
+   * @param timeout how long the upstream has to start answering, all tries included; then 504
+   *     (default 15s, Envoy's route timeout)
    * @param retries how failed requests are tried again on another server (defaults in {@link
    *     Retries})
    * @param circuitBreaker when to refuse requests at once instead of queueing them (defaults in
@@ -360,21 +361,23 @@ public record GatewaySpec(
         @JsonProperty("timeout") Duration timeout,
         @JsonProperty("rise") Integer rise,
         @JsonProperty("fall") Integer fall) {
-      return new Health(http, interval, timeout, rise == null ? DEFAULT.rise : rise, fall == null ? DEFAULT.fall : fall);
+      return new Health(http, interval, timeout,
+          rise == null ? DEFAULT.rise : rise, fall == null ? DEFAULT.fall : fall);
     }
   }
 
   /**
    * {@code outlier:} passive health, Envoy style: a server whose requests fail {@code
    * consecutive_failures} times in a row (connection errors, timeouts, 5xx) is ejected for {@code
-   * base_ejection} times the number of its ejections so far. The defaults are quicker than Envoy's
+   * base_ejection} times the number of its recent ejections (at most 10 times). The defaults are quicker than Envoy's
    * (5 failures, 30s) because the usual outlier here is an instance that is restarting: it is back
    * within seconds, and 30s away would leave its share on the others for long after.
    *
    * @param consecutiveFailures failures in a row that eject (default 3)
    * @param baseEjection the first ejection's length (default 5s)
    * @param maxEjectionPercent at most this share of the upstream's servers is ejected at once, so a
-   *     failing backend dependency cannot empty the upstream, 0-100 (default 50)
+   *     failing backend dependency cannot empty the upstream; 0 turns ejection off, 0-100 (default
+   *     50)
    */
   public record Outlier(
       @JsonProperty("consecutive_failures") @Min(1) int consecutiveFailures,
@@ -393,7 +396,8 @@ public record GatewaySpec(
     static Outlier bind(
         @JsonProperty("consecutive_failures") Integer consecutiveFailures,
         @JsonProperty("base_ejection") Duration baseEjection,
-        @JsonProperty("max_ejection_percent") @JsonDeserialize(using = Values.Percent.class) Integer maxEjectionPercent) {
+        @JsonProperty("max_ejection_percent") @JsonDeserialize(using = Values.Percent.class)
+            Integer maxEjectionPercent) {
       return new Outlier(
           consecutiveFailures == null ? DEFAULT.consecutiveFailures : consecutiveFailures,
           baseEjection,
@@ -402,16 +406,17 @@ public record GatewaySpec(
   }
 
   /**
-   * {@code retries:} trying a failed request again on another server, when nothing of the response
-   * has reached the client yet and the method is safe to repeat (see {@link
+   * {@code retries:} trying a failed request again on another server, never once the response has
+   * started, and after the request was sent only for idempotent methods (see {@link
    * Route#retryNonIdempotent}).
    *
    * @param attempts retries after the first try (Istio's meaning: 2 is up to 3 tries), 0-10
    *     (default 2)
    * @param perTryTimeout the limit of one try, at most the upstream's {@code timeout} (default none:
    *     only the upstream's {@code timeout})
-   * @param budgetPercent retries may add at most this share to the requests in flight, so retries
-   *     cannot multiply the load of an overloaded upstream, 0-100 (default 20, Envoy's retry budget)
+   * @param budgetPercent retries in flight may be at most this share of the requests in flight (3
+   *     are always allowed), so retries cannot multiply the load of an overloaded upstream, 0-100
+   *     (default 20, Envoy's retry budget)
    */
   public record Retries(
       @Min(0) @Max(10) int attempts,
@@ -437,10 +442,13 @@ public record GatewaySpec(
    * {@code circuit_breaker:} refusing at once (503) rather than queueing, when an upstream is
    * saturated or failing.
    *
-   * @param maxConnections connections open to the whole upstream, at least 1 (default 1024)
-   * @param maxPending requests waiting for a connection, 0 for none (default 1024)
-   * @param failureRate a server whose recent requests fail at this rate or above is not sent more
-   *     until it recovers, 1-100 (default 50)
+   * @param maxConnections connections open to the whole upstream, at least 1; over it requests are
+   *     refused (default 1024)
+   * @param maxPending requests waiting for a connection, 0 for none; over it requests are refused
+   *     (default 1024)
+   * @param failureRate when this share of the upstream's recent requests failed (5xx, connect
+   *     failures, resets, timeouts), the circuit opens and requests are refused until probes pass,
+   *     1-100 (default 50)
    */
   public record CircuitBreaker(
       @JsonProperty("max_connections") @Min(1) int maxConnections,
@@ -493,7 +501,7 @@ public record GatewaySpec(
 
   /**
    * {@code rate_limit:} a token bucket per client IP (the peer, or the forwarded address from a
-   * trusted proxy); a request without a token gets 429.
+   * trusted proxy; IPv6 clients per /64); a request without a token gets 429.
    *
    * @param perSecond tokens added per second, more than 0; written {@code per_ip: 100/s}, {@code
    *     6000/m} or {@code 10/h}, decimals allowed; required
@@ -533,8 +541,8 @@ public record GatewaySpec(
    * {@code limits:} what one client connection may use, the gateway's first defense against slow
    * or hostile clients.
    *
-   * @param maxConnections client connections open at once; more are accepted and closed at once
-   *     (default 10000)
+   * @param maxConnections client connections open at once; at the cap the gateway stops accepting,
+   *     so more wait in the kernel's backlog and are served as connections close (default 10000)
    * @param headerTimeout a request head must arrive within this, against slowloris (default 10s)
    * @param idleTimeout a keep-alive connection without a request is closed after this (default 60s)
    * @param maxHeaderSize the request head's size; larger gets 431 (default 16KiB)

@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
 
 /**
  * The gateway's own config values: rates ({@code 100/s}), percentages ({@code 50%} or {@code 50}),
- * balancers ({@code hash(cookie:sid)}) and servers (a string or a mapping). Their parsers throw {@link IllegalArgumentException}s that name the value and the
- * expectation; bound through {@link Scalar}, the loader shows that message at the key's line.
+ * balancers ({@code hash(cookie:sid)}) and servers (a string or a mapping). Their parsers throw
+ * {@link IllegalArgumentException}s that name the value and the expectation; bound through {@link
+ * Scalar}, the loader shows that message at the key's line.
  */
 final class Values {
   private static final Pattern RATE = Pattern.compile("([0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)\\s*/\\s*([smh])");

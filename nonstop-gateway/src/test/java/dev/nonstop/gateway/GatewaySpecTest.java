@@ -262,7 +262,8 @@ class GatewaySpecTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource({"100/s, 100/s", "6000/m, 100/s", "1/m, 1/m", "1.5/s, 90/m", "1/h, 1/h", "0.5/m, 30/h", "0.1/h, 0.1/h", "0.7/s, 42/m", "0.123/s, 7.38/m", "0.001/m, 0.06/h"})
+  @CsvSource({"100/s, 100/s", "6000/m, 100/s", "1/m, 1/m", "1.5/s, 90/m", "1/h, 1/h", "0.5/m, 30/h", "0.1/h, 0.1/h",
+      "0.7/s, 42/m", "0.123/s, 7.38/m", "0.001/m, 0.06/h"})
   void rateIsShownInTheUnitThatKeepsItWhole(String written, String shown) {
     assertThat(new RateLimit(Values.perSecond(written), 1).rate()).isEqualTo(shown);
   }

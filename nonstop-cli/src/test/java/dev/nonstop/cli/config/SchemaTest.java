@@ -3,30 +3,14 @@ package dev.nonstop.cli.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.Error;
-import com.networknt.schema.InputFormat;
-import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
-import dev.nonstop.core.DataSize;
 import dev.nonstop.core.config.ConfigException;
-import dev.nonstop.supervisor.AppSpec;
 import java.io.IOException;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.RecordComponent;
-import java.lang.reflect.Type;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,31 +24,10 @@ class SchemaTest {
   private static final Set<String> NO_DEFAULT =
       Set.of("apps", "command", "port", "liveness", "readiness", "max_memory", "http", "tcp", "exec");
 
-  private static JsonNode schemaTree;
-  private static Schema schema;
-
-  @BeforeAll
-  static void readSchema() throws IOException {
-    Path file = find(Path.of("").toAbsolutePath(), "schema/nonstop.schema.json");
-    String schemaText = Files.readString(file);
-    schemaTree = new ObjectMapper().readTree(schemaText);
-    schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
-        .getSchema(schemaText, InputFormat.JSON);
-  }
-
-  /** The schema and the demo config live at the repository root; tests run in the module's directory. */
-  private static Path find(Path from, String name) {
-    for (Path d = from; d != null; d = d.getParent()) {
-      Path f = d.resolve(name);
-      if (Files.isRegularFile(f)) {
-        return f;
-      }
-    }
-    throw new AssertionError(name + ": not found above " + from);
-  }
+  private static final SchemaFile SCHEMA = SchemaFile.read("nonstop.schema.json");
 
   private static List<Error> errors(String yaml) {
-    return schema.validate(yaml, InputFormat.YAML);
+    return SCHEMA.errors(yaml);
   }
 
   @ParameterizedTest
@@ -77,7 +40,7 @@ class SchemaTest {
 
   @Test
   void acceptsTheRepositorysOwnConfig() throws IOException {
-    Path file = find(Path.of("").toAbsolutePath(), "nonstop.yaml");
+    Path file = SchemaFile.find(Path.of("").toAbsolutePath(), "nonstop.yaml");
 
     assertThat(errors(Files.readString(file))).isEmpty();
     assertThat(NonstopConfig.load(file).apps()).isNotEmpty();
@@ -143,92 +106,16 @@ class SchemaTest {
 
   @Test
   void everyRecordKeyIsInTheSchemaAndEverySchemaKeyIsARecordKey() {
-    List<String> problems = new ArrayList<>();
-    compare(NonstopConfig.class, schemaTree, "", problems);
-
-    assertThat(problems).isEmpty();
+    assertThat(SCHEMA.compare(NonstopConfig.class)).isEmpty();
   }
 
   @Test
   void everyKeyHasADescriptionAndADefaultUnlessAbsentMeansNone() {
-    List<String> problems = new ArrayList<>();
-    describe(schemaTree, "", problems);
-
-    assertThat(problems).isEmpty();
-  }
-
-  /** Walks the records and the schema side by side, noting keys only one of them has. */
-  private static void compare(Class<?> type, JsonNode node, String path, List<String> problems) {
-    node = resolve(node);
-    if (!node.path("additionalProperties").isBoolean() || node.path("additionalProperties").asBoolean()) {
-      problems.add(path + ": additionalProperties is not false");
-    }
-    List<String> recordKeys = new ArrayList<>();
-    for (RecordComponent c : type.getRecordComponents()) {
-      if (c.getAccessor().isAnnotationPresent(JsonIgnore.class)) {
-        continue;
-      }
-      JsonProperty p = c.getAccessor().getAnnotation(JsonProperty.class);
-      String key = p == null || p.value().isEmpty() ? c.getName() : p.value();
-      recordKeys.add(key);
-      JsonNode property = node.path("properties").path(key);
-      if (property.isMissingNode()) {
-        problems.add(child(path, key) + ": in " + type.getSimpleName() + ", not in the schema");
-        continue;
-      }
-      Type t = c.getGenericType();
-      if (isConfigRecord(t)) {
-        compare((Class<?>) t, property, child(path, key), problems);
-      } else if (t instanceof ParameterizedType pt && Map.class.isAssignableFrom((Class<?>) pt.getRawType())
-          && isConfigRecord(pt.getActualTypeArguments()[1])) {
-        compare((Class<?>) pt.getActualTypeArguments()[1], resolve(property).path("additionalProperties"),
-            child(path, key) + ".*", problems);
-      }
-    }
-    node.path("properties").fieldNames().forEachRemaining(key -> {
-      if (!recordKeys.contains(key)) {
-        problems.add(child(path, key) + ": in the schema, not in " + type.getSimpleName());
-      }
-    });
-  }
-
-  private static boolean isConfigRecord(Type t) {
-    return t instanceof Class<?> c && c.isRecord() && c != DataSize.class
-        && (c.getPackageName().equals(AppSpec.class.getPackageName())
-            || c.getPackageName().equals(NonstopConfig.class.getPackageName()));
-  }
-
-  /** Notes keys without a description, or without a default where one exists. */
-  private static void describe(JsonNode node, String path, List<String> problems) {
-    node = resolve(node);
-    JsonNode props = node.path("properties");
-    props.fieldNames().forEachRemaining(key -> {
-      JsonNode p = props.get(key);
-      if (!p.hasNonNull("description")) {
-        problems.add(child(path, key) + ": no description");
-      }
-      if (!p.has("default") && !NO_DEFAULT.contains(key)) {
-        problems.add(child(path, key) + ": no default");
-      }
-      describe(p, child(path, key), problems);
-    });
-    JsonNode additional = node.path("additionalProperties");
-    if (additional.isObject()) {
-      describe(additional, path + ".*", problems);
-    }
-  }
-
-  private static JsonNode resolve(JsonNode node) {
-    JsonNode ref = node.path("$ref");
-    return ref.isTextual() ? schemaTree.at(ref.asText().substring(1)) : node;
-  }
-
-  private static String child(String path, String key) {
-    return path.isEmpty() ? key : path + "." + key;
+    assertThat(SCHEMA.undescribed(NO_DEFAULT)).isEmpty();
   }
 
   @Test
   void schemaDeclaresDraft2020() {
-    assertThat(schemaTree.path("$schema").asText()).isEqualTo("https://json-schema.org/draft/2020-12/schema");
+    assertThat(SCHEMA.tree.path("$schema").asText()).isEqualTo("https://json-schema.org/draft/2020-12/schema");
   }
 }

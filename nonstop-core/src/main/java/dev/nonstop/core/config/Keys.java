@@ -1,8 +1,10 @@
 package dev.nonstop.core.config;
 
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import java.util.List;
 import java.util.Map;
@@ -70,10 +72,15 @@ final class Keys {
     return Optional.empty();
   }
 
-  /** Records and classes of our own; not the JDK's, and not values written as scalars. */
+  /**
+   * Records and classes of our own; not the JDK's, not values written as scalars, and not types
+   * with a deserializer of their own, which read what they like: their properties are no keys.
+   */
   private static boolean isBean(JavaType type) {
     Class<?> c = type.getRawClass();
+    JsonDeserialize own = c.getAnnotation(JsonDeserialize.class);
     return !type.isPrimitive() && !type.isEnumType() && !Values.isScalar(c)
+        && (own == null || own.using() == JsonDeserializer.None.class)
         && !c.getName().startsWith("java.") && !c.getName().startsWith("javax.");
   }
 

@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import dev.nonstop.core.DataSize;
 import dev.nonstop.core.Signal;
 import jakarta.validation.Valid;
@@ -54,6 +60,29 @@ class ConfigLoaderTest {
 
   /** A map value. */
   public record Limit(@JsonProperty("per_second") @Min(0) Integer perSecond) {}
+
+  /** A value type that reads itself, from {@code a,b} only. */
+  @JsonDeserialize(using = Pair.Reader.class)
+  public record Pair(String first, String second) {
+    /** Its deserializer: strings only, in its own words. */
+    static final class Reader extends StdDeserializer<Pair> {
+      Reader() {
+        super(Pair.class);
+      }
+
+      @Override
+      public Pair deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+        if (p.currentToken() != JsonToken.VALUE_STRING || !p.getText().contains(",")) {
+          throw JsonMappingException.from(p, "not a pair (expected: two words like a,b)");
+        }
+        String[] parts = p.getText().split(",", 2);
+        return new Pair(parts[0], parts[1]);
+      }
+    }
+  }
+
+  /** A root holding a value type that reads itself. */
+  public record Pairs(Pair pair) {}
 
   /** A record whose constraint is on a required list. */
   public record Hosts(@NotEmpty List<String> hosts) {}
@@ -143,6 +172,16 @@ class ConfigLoaderTest {
 
     assertThat(where(e)).isEqualTo(":2: secret: unknown key (expected one of: port, timeout, grace, buffer, "
         + "signal, reload, root, mode, routes, limits, max_conns, hosts)");
+  }
+
+  @Test
+  void aTypeThatReadsItselfHasNoKeysToCheck() throws IOException {
+    Path file = write("pair: {first: a, third: c}\n");
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file, Pairs.class));
+
+    assertThat(where(e)).isEqualTo(":1: pair: not a pair (expected: two words like a,b)");
+    assertThat(ConfigLoader.load(write("pair: a,b\n"), Pairs.class).pair()).isEqualTo(new Pair("a", "b"));
   }
 
   @Test

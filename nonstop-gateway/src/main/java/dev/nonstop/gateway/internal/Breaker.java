@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * event publisher, so nobody does: state changes are noticed by comparing the state after each
  * call, and logged once each (a change between two calls can go unlogged: open then half-open
  * within one call is logged as half-open; {@link #state} is always exact). Its window takes a short
- * lock per outcome. Once compiled, a permitted request and its success allocate nothing; a failure
- * costs some 40 bytes inside Resilience4j. While the circuit is open and its wait not over, {@link
+ * lock per outcome and builds a small snapshot of it (about 40 bytes, when the JIT does not
+ * eliminate it); our part allocates nothing. While the circuit is open and its wait not over, {@link
  * #tryAcquire} refuses without asking Resilience4j, which would build a timestamped event per
  * refusal: refusing is the path that must stay cheapest when an upstream is down.
  *

@@ -335,10 +335,18 @@ final class Exchange implements RequestKey {
       return;
     }
     if (c.decoderResult().isFailure()) {
+      // The client broke the body's framing. Not the upstream's failure: counted against it, a client
+      // could open the circuit for everyone. And nothing after it on the connection can be parsed.
+      String why = "malformed request body: " + reason(c.decoderResult().cause());
       c.release();
       cancelPerTry();
       dropBackend();
-      fail(HttpResponseStatus.BAD_REQUEST, "malformed request body", 0, true);
+      if (permitHeld) {
+        permitHeld = false;
+        cluster.breaker.release();
+      }
+      client.keepAlive(false);
+      fail(HttpResponseStatus.BAD_REQUEST, why, 0, false);
       return;
     }
     Channel ch = backend;

@@ -24,12 +24,15 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,6 +46,9 @@ class HealthCheckerIT {
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
   private final List<String> changes = new CopyOnWriteArrayList<>();
+  /** What {@link #checksSoFar} said at each change. */
+  private final List<Integer> checksAtChange = new CopyOnWriteArrayList<>();
+  private volatile IntSupplier checksSoFar = () -> 0;
   private final ListAppender<ILoggingEvent> leaks = new ListAppender<>();
   private final Logger leakLogger = (Logger) LoggerFactory.getLogger(ResourceLeakDetector.class);
   private HealthChecker checker;
@@ -75,7 +81,7 @@ class HealthCheckerIT {
   @Test
   void anHttpServerGoesDownAfterFallFailuresAndComesBackAfterRisePasses() throws IOException {
     AtomicInteger status = new AtomicInteger(200);
-    AtomicInteger served = new AtomicInteger(); // checks answered with the current status
+    Map<Integer, AtomicInteger> served = new ConcurrentHashMap<>(); // checks answered, by status
     AtomicReference<String> request = new AtomicReference<>();
     HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     http.createContext("/healthz", exchange -> {
@@ -83,7 +89,7 @@ class HealthCheckerIT {
       request.set(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " host=" + h.getFirst("Host")
           + " ua=" + h.getFirst("User-Agent") + " connection=" + h.getFirst("Connection"));
       int code = status.get();
-      served.incrementAndGet();
+      served.computeIfAbsent(code, c -> new AtomicInteger()).incrementAndGet();
       exchange.sendResponseHeaders(code, -1);
       exchange.close();
     });
@@ -92,26 +98,24 @@ class HealthCheckerIT {
       Server server = server(http.getAddress().getPort());
       checker = start(server, new GatewaySpec.Health("/healthz", INTERVAL, Duration.ofMillis(500), 2, 3));
 
-      await().atMost(WAIT).untilAsserted(() -> assertThat(served.get()).isGreaterThanOrEqualTo(3));
+      await().atMost(WAIT).untilAsserted(() -> assertThat(count(served, 200)).isGreaterThanOrEqualTo(3));
       assertThat(server.healthy()).isTrue();
       assertThat(request.get()).isEqualTo("GET /healthz host=" + server.address()
           + " ua=nonstop-health connection=close");
 
       // Each check waits for the previous verdict, so the change comes with exactly the fall-th 503.
-      AtomicInteger atChange = new AtomicInteger();
-      changesReport(atChange, served);
-      served.set(0);
+      checksSoFar = () -> count(served, 503);
       status.set(503);
       await().atMost(WAIT).untilAsserted(() -> assertThat(server.healthy()).isFalse());
-      assertThat(atChange.get()).isEqualTo(3);
       assertThat(changes).containsExactly("UNHEALTHY 3 checks failed in a row (last: status 503)");
+      assertThat(checksAtChange).containsExactly(3);
 
-      served.set(0);
+      checksSoFar = () -> count(served, 204);
       status.set(204);
       await().atMost(WAIT).untilAsserted(() -> assertThat(server.healthy()).isTrue());
-      assertThat(atChange.get()).isEqualTo(2);
       assertThat(changes).containsExactly("UNHEALTHY 3 checks failed in a row (last: status 503)",
           "HEALTHY 2 checks passed in a row (last: status 204)");
+      assertThat(checksAtChange).containsExactly(3, 2);
     } finally {
       http.stop(0);
     }
@@ -224,12 +228,10 @@ class HealthCheckerIT {
     }
   }
 
-  /** Records, at each change, how many checks {@code served} had counted. */
-  private void changesReport(AtomicInteger atChange, AtomicInteger served) {
-    this.onChange = () -> atChange.set(served.get());
+  private static int count(Map<Integer, AtomicInteger> served, int status) {
+    AtomicInteger n = served.get(status);
+    return n == null ? 0 : n.get();
   }
-
-  private volatile Runnable onChange = () -> { };
 
   /** Accepts connections and keeps them open, unanswered; counts them. */
   private AtomicInteger acceptAndHold(ServerSocket listening) {
@@ -260,7 +262,7 @@ class HealthCheckerIT {
   private Server server(int port) {
     InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     return new Server("127.0.0.1:" + port, address, 1, false, 0, System.nanoTime(), false, (s, change, reason) -> {
-      onChange.run();
+      checksAtChange.add(checksSoFar.getAsInt());
       changes.add(change + " " + reason);
     });
   }

@@ -14,6 +14,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
@@ -27,6 +29,7 @@ class HealthCheckerTest {
   private static final long TIMEOUT = TimeUnit.MILLISECONDS.toNanos(500);
 
   private final List<String> outcomes = new ArrayList<>();
+  private final MockTicker ticker = Ticker.newMockTicker();
 
   @Test
   void anUpServerFallsAfterFallFailuresInARow() {
@@ -154,11 +157,9 @@ class HealthCheckerTest {
     EmbeddedChannel ch = channel(http("/"));
     outbound(ch);
 
-    ch.advanceTimeBy(TIMEOUT - 1, TimeUnit.NANOSECONDS);
-    ch.runScheduledPendingTasks();
+    advance(ch, ticker, TIMEOUT - 1);
     assertThat(outcomes).isEmpty();
-    ch.advanceTimeBy(1, TimeUnit.NANOSECONDS);
-    ch.runScheduledPendingTasks();
+    advance(ch, ticker, 1);
 
     assertThat(outcomes).containsExactly("fail timeout after 500ms");
     assertThat(ch.isOpen()).isFalse();
@@ -181,8 +182,7 @@ class HealthCheckerTest {
     outbound(ch);
     respond(ch, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
 
-    ch.advanceTimeBy(TIMEOUT, TimeUnit.NANOSECONDS);
-    ch.runScheduledPendingTasks();
+    advance(ch, ticker, TIMEOUT);
 
     assertThat(outcomes).containsExactly("pass status 200");
     ch.finishAndReleaseAll();
@@ -195,8 +195,7 @@ class HealthCheckerTest {
     outbound(ch);
 
     attempt.abort();
-    ch.advanceTimeBy(TIMEOUT, TimeUnit.NANOSECONDS);
-    ch.runScheduledPendingTasks();
+    advance(ch, ticker, TIMEOUT);
 
     assertThat(outcomes).isEmpty();
     assertThat(ch.isOpen()).isFalse();
@@ -245,21 +244,23 @@ class HealthCheckerTest {
     outcomes.add((pass ? "pass " : "fail ") + reason);
   }
 
-  /** A channel with the check installed before it becomes active, as a connecting one has. */
-  private static EmbeddedChannel channel(HealthChecker.Attempt attempt) {
-    EmbeddedChannel ch = new EmbeddedChannel(false, false, new ChannelInitializer<Channel>() {
+  /**
+   * A channel with the check installed before it becomes active, as a connecting one has, on an
+   * event loop whose clock moves only when {@link #ticker} does.
+   */
+  private EmbeddedChannel channel(HealthChecker.Attempt attempt) {
+    return EmbeddedChannel.builder().ticker(ticker).handlers(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel c) {
         attempt.install(c.pipeline());
       }
-    });
-    ch.freezeTime(); // before the check's timer is set, so time moves only when a test says
-    try {
-      ch.register();
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-    return ch;
+    }).build();
+  }
+
+  /** Moves the check's clock on and runs what fell due. */
+  private static void advance(EmbeddedChannel ch, MockTicker ticker, long nanos) {
+    ticker.advance(nanos, TimeUnit.NANOSECONDS);
+    ch.runScheduledPendingTasks();
   }
 
   private static String outbound(EmbeddedChannel ch) {

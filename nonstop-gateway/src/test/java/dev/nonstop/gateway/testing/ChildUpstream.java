@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -31,11 +32,13 @@ public final class ChildUpstream implements AutoCloseable {
   private final Process process;
   private final CompletableFuture<Integer> port = new CompletableFuture<>();
   private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> echoed = Collections.synchronizedList(new ArrayList<>());
+  private final Thread reader;
 
   private ChildUpstream(String name, Process process) {
     this.name = name;
     this.process = process;
-    Thread.ofPlatform().name("child-" + name).daemon().start(this::pump);
+    this.reader = Thread.ofPlatform().name("child-" + name).daemon().start(this::pump);
   }
 
   /** Starts the child; returns at once ({@link #address} waits for it to listen). */
@@ -61,15 +64,26 @@ public final class ChildUpstream implements AutoCloseable {
     }
   }
 
-  /** SIGKILL, then waits until the process is gone. */
+  /** SIGKILL, then waits until the process is gone and everything it printed has been read. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       throw new AssertionError("upstream " + name + " (pid " + process.pid() + ") survived SIGKILL for 10 s");
     }
+    reader.join(Duration.ofSeconds(10));
   }
 
-  /** What the child printed, for a failed test's report. */
+  /**
+   * The {@code /echo} bodies the child received so far, in order; after {@link #kill}, all it ever
+   * received (each is told before it is answered).
+   */
+  public List<String> echoed() {
+    synchronized (echoed) {
+      return List.copyOf(echoed);
+    }
+  }
+
+  /** What the child printed but the echoed bodies, for a failed test's report. */
   public String output() {
     synchronized (output) {
       return "---- upstream " + name + " pid " + process.pid() + " ----\n" + String.join("\n", output);
@@ -86,6 +100,10 @@ public final class ChildUpstream implements AutoCloseable {
   private void pump() {
     try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = r.readLine(); line != null; line = r.readLine()) {
+        if (line.startsWith(UpstreamMain.ECHO_LINE)) {
+          echoed.add(line.substring(UpstreamMain.ECHO_LINE.length()));
+          continue;
+        }
         output.add(line);
         if (line.startsWith(UpstreamMain.PORT_LINE)) {
           port.complete(Integer.parseInt(line.substring(UpstreamMain.PORT_LINE.length()).trim()));

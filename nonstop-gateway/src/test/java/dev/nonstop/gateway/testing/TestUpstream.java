@@ -4,6 +4,7 @@ import dev.nonstop.web.Engine;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -34,11 +35,15 @@ public final class TestUpstream implements AutoCloseable {
 
   /** Starts on an ephemeral port. */
   public TestUpstream(String name) {
-    this(name, 0);
+    this(name, 0, body -> {});
   }
 
-  /** Starts on {@code port}, 0 for an ephemeral one. */
-  public TestUpstream(String name, int port) {
+  /**
+   * Starts on {@code port}, 0 for an ephemeral one.
+   *
+   * @param echoed told each {@code /echo} body before it is answered
+   */
+  public TestUpstream(String name, int port, Consumer<byte[]> echoed) {
     this.name = name;
     engine = Engine.builder().host("127.0.0.1").drainTimeout(Duration.ofSeconds(5)).build();
     engine.use(c -> {
@@ -70,7 +75,10 @@ public final class TestUpstream implements AutoCloseable {
       h.put("uri", c.uri());
       c.json(200, h);
     });
-    engine.post("/echo", c -> c.bytes(200, "application/octet-stream", c.body()));
+    engine.post("/echo", c -> {
+      echoed.accept(c.body());
+      c.bytes(200, "application/octet-stream", c.body());
+    });
     engine.get("/slow", c -> {
       Thread.sleep(Long.parseLong(c.query("ms", "1000")));
       c.string(200, name);

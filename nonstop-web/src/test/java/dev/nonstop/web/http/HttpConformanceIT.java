@@ -239,6 +239,7 @@ class HttpConformanceIT {
         Arguments.of("overflowing chunk size",
             "POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\nhello\r\n"),
         Arguments.of("bare CR in a header value", "GET /hello HTTP/1.1\r\nHost: test\r\nX-Note: a\rb\r\n\r\n"),
+        Arguments.of("obs-fold", "GET /hello HTTP/1.1\r\nHost: test\r\nX-Note: a\r\n b\r\n\r\n"),
         Arguments.of("NUL in a header value", "GET /hello HTTP/1.1\r\nHost: test\r\nX-Note: a\0b\r\n\r\n"),
         Arguments.of("header line without colon", "GET /hello HTTP/1.1\r\nHost: test\r\nNoColonHere\r\n\r\n"),
         Arguments.of("space before the colon", "GET /hello HTTP/1.1\r\nHost : test\r\n\r\n"),

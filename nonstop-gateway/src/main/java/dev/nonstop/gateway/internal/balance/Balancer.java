@@ -15,7 +15,9 @@ public interface Balancer<E extends Endpoint> {
   /**
    * Picks a usable server for a request.
    *
-   * @param usable whether a server may take this request
+   * @param usable whether a server may take this request; asked any number of times per pick
+   *     (about once per server looked at, more on a hash ring's walk) and possibly under the
+   *     balancer's lock, so it must be cheap and free of side effects
    * @param key the request's hashing key
    * @param nowNanos {@link System#nanoTime()} now
    * @return a server for which {@code usable} holds, or null when there is none

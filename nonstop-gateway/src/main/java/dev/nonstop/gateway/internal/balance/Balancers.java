@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * The load-balancing algorithms, one static factory each. Every factory copies the tier, so the
- * balancer is a snapshot: when membership changes, build a new one and swap it in (the ring of a
- * hashing balancer is rebuilt then, and moves only the keys that must move). Whether a server may
+ * balancer is a snapshot: when membership changes, build a new one and swap it in (a consistent
+ * hashing ring is rebuilt then, and moves only the keys that must move). Whether a server may
  * take a request is asked on every pick, never cached.
  *
  * <pre>{@code
@@ -47,8 +47,8 @@ public final class Balancers {
 
   /**
    * The server with the fewest requests in flight for its weight (minimum of {@code (inflight + 1)
-   * / effectiveWeight}, HAProxy's {@code leastconn}), ties broken at random. Reads every server on
-   * each pick; for large tiers prefer {@link #p2c}.
+   * / effectiveWeight}), ties broken at random. Reads every server on each pick; for large tiers
+   * prefer {@link #p2c}.
    */
   public static <E extends Endpoint> Balancer<E> leastConn(List<? extends E> tier) {
     E[] servers = snapshot(tier);

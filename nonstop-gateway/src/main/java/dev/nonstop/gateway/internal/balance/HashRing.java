@@ -61,7 +61,8 @@ final class HashRing<E extends Endpoint> implements Balancer<E> {
     StringBuilder name = new StringBuilder();
     for (int owner = 0; owner < servers.length; owner++) {
       String address = servers[owner].address();
-      for (int i = 0; i < servers[owner].weight() * POINTS_PER_WEIGHT; i++) {
+      int own = servers[owner].weight() * POINTS_PER_WEIGHT;
+      for (int i = 0; i < own; i++) {
         name.setLength(0);
         name.append(address).append('#').append(i);
         points[p++] = (long) position(name) << 32 | owner;

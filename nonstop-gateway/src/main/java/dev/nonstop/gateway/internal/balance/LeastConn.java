@@ -5,12 +5,13 @@ import java.util.function.Predicate;
 
 /**
  * Weighted least connections: the usable server with the smallest {@code (inflight + 1) /
- * effectiveWeight}. The {@code + 1} counts the request being placed, as HAProxy's {@code leastconn}
- * does, so that weights decide among idle servers too (0 / w would tie them all) and a server of
- * weight 3 takes about three requests for every one on a server of weight 1.
+ * effectiveWeight}. The {@code + 1} counts the request being placed (as Envoy's least-request
+ * balancer does), so that weights decide among idle servers too (0 / w would tie them all, where
+ * nginx falls back to weighted round robin) and a server of weight 3 takes about three requests
+ * for every one on a server of weight 1.
  *
- * <p>Ties are broken uniformly at random. Taking the first would send every burst that arrives at
- * an idle tier to the same server, and every gateway of a fleet to the same one. The random choice
+ * <p>Ties are broken uniformly at random. At low load loads tie most of the time, and taking the
+ * first would favour the servers listed first, the same ones on every gateway. The random choice
  * among {@code k} tied servers is made in the same pass (reservoir sampling: the {@code k}-th tie
  * replaces the choice with probability 1/k), so nothing is allocated.
  *

@@ -46,6 +46,8 @@ class HashRingTest {
     List<TestEndpoint> tier = TestEndpoint.equal(10);
     Map<TestEndpoint, Integer> counts = Picks.count(owners(tier, s -> true, 10_000));
 
+    // Fixed addresses and keys, so a fixed outcome. A share's standard deviation is about 8 % with
+    // 160 points, so ±25 % holds for nearly every tier, not for every one.
     assertThat(counts).hasSize(10);
     assertThat(counts.values()).allSatisfy(n -> assertThat(n).isBetween(750, 1250));
   }
@@ -133,7 +135,8 @@ class HashRingTest {
   @Provide
   Arbitrary<List<TestEndpoint>> tiers() {
     return Arbitraries.integers().between(0, 65_535).set().ofMinSize(2).ofMaxSize(12)
-        .map(ids -> ids.stream().map(id -> new TestEndpoint("10.1." + (id >> 8) + "." + (id & 255) + ":8080", 1))
+        .map(ids -> ids.stream()
+            .map(id -> new TestEndpoint("10.1." + (id >> 8) + "." + (id & 255) + ":8080", 1))
             .toList());
   }
 
@@ -147,7 +150,8 @@ class HashRingTest {
   }
 
   /** The server of each of keys "user-0", "user-1", ... */
-  private static List<TestEndpoint> owners(List<TestEndpoint> tier, Predicate<TestEndpoint> usable, int keys) {
+  private static List<TestEndpoint> owners(List<TestEndpoint> tier, Predicate<TestEndpoint> usable,
+      int keys) {
     Balancer<TestEndpoint> lb = Balancers.headerHash(tier, HEADER);
     List<TestEndpoint> owners = new ArrayList<>(keys);
     for (int k = 0; k < keys; k++) {

@@ -28,7 +28,8 @@ class PowerOfTwoBalancerTest {
 
   /** Whatever pair is drawn, the most loaded server is in it only against a less loaded one. */
   @Property(tries = 200)
-  void neverPicksTheMostLoadedOfThree(@ForAll @Size(3) @UniqueElements List<@IntRange(max = 50) Integer> loads) {
+  void neverPicksTheMostLoadedOfThree(
+      @ForAll @Size(3) @UniqueElements List<@IntRange(max = 50) Integer> loads) {
     List<TestEndpoint> tier = TestEndpoint.equal(3);
     for (int i = 0; i < 3; i++) {
       tier.get(i).inflight(loads.get(i));

@@ -3,6 +3,8 @@ package dev.nonstop.gateway.internal.balance;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 
 /** A request's hashing key with a fixed client address, headers and cookies. */
 record TestKey(InetAddress client, Map<String, String> headers, Map<String, String> cookies)
@@ -21,6 +23,18 @@ record TestKey(InetAddress client, Map<String, String> headers, Map<String, Stri
   /** A request from 192.0.2.1 with one cookie. */
   static TestKey withCookie(String name, String value) {
     return new TestKey(address("192.0.2.1"), Map.of(), Map.of(name, value));
+  }
+
+  /** Any IPv4 or IPv6 client address. */
+  static Arbitrary<InetAddress> anyClient() {
+    return Arbitraries.oneOf(Arbitraries.bytes().array(byte[].class).ofSize(4),
+        Arbitraries.bytes().array(byte[].class).ofSize(16)).map(bytes -> {
+          try {
+            return InetAddress.getByAddress(bytes);
+          } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+          }
+        });
   }
 
   static InetAddress address(String ip) {

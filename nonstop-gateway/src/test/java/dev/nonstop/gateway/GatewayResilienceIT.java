@@ -1,0 +1,548 @@
+package dev.nonstop.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nonstop.gateway.testing.ChildUpstream;
+import dev.nonstop.gateway.testing.RawUpstream;
+import dev.nonstop.gateway.testing.Specs;
+import dev.nonstop.gateway.testing.TestUpstream;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.IntSupplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gateway's promises when things go wrong, on real sockets: upstreams that crash (a real
+ * {@code kill -9} of a child process), hang, fail or are drained, retry limits, circuit breaking,
+ * rate limits and reloads under load.
+ */
+class GatewayResilienceIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final List<AutoCloseable> closing = new ArrayList<>();
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (AutoCloseable c : closing.reversed()) {
+      c.close();
+    }
+  }
+
+  @Test
+  void sigkillOfAnUpstreamUnderLoadLosesNoGetAndRepeatsNoPost() throws Exception {
+    List<ChildUpstream> children = List.of(child("a"), child("b"), child("c"));
+    Gateway g = gateway("""
+        listen: 127.0.0.1:0
+        routes: [{path: /, upstream: web}]
+        upstreams: {web: {servers: ["%s", "%s", "%s"]}}
+        """.formatted(children.get(0).address(), children.get(1).address(), children.get(2).address()));
+    ChildUpstream victim = children.get(0);
+    long[] killedAt = new long[1];
+    List<Outcome> outcomes = underLoad(g, 12, true, completed -> {
+      await().atMost(Duration.ofSeconds(10)).until(() -> completed.getAsInt() >= 1500);
+      victim.kill();
+      killedAt[0] = System.nanoTime();
+      int before = completed.getAsInt();
+      await().atMost(Duration.ofSeconds(10)).until(() -> completed.getAsInt() >= before + 1500);
+    });
+
+    for (ChildUpstream c : children) {
+      c.kill(); // so that each has told every /echo body it received
+    }
+
+    String report = children.stream().map(ChildUpstream::output).collect(Collectors.joining("\n"));
+    List<Outcome> gets = outcomes.stream().filter(o -> o.method.equals("GET")).toList();
+    List<Outcome> posts = outcomes.stream().filter(o -> o.method.equals("POST")).toList();
+    assertThat(gets.stream().filter(o -> o.status != 200)).as("failed GETs\n%s", report).isEmpty();
+    assertThat(gets.stream().filter(o -> o.startNanos < killedAt[0]).map(o -> o.body))
+        .as("the victim served before it was killed").contains("a");
+    List<Outcome> afterKill = gets.stream().filter(o -> o.startNanos > killedAt[0]).toList();
+    assertThat(afterKill).hasSizeGreaterThan(300);
+    assertThat(afterKill.stream().map(o -> o.body).collect(Collectors.toSet())).containsExactlyInAnyOrder("b", "c");
+
+    // A POST in flight on the victim when it died may fail, but only with a 502: never a second run.
+    Map<String, Long> received = children.stream().flatMap(c -> c.echoed().stream())
+        .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    assertThat(received.entrySet().stream().filter(e -> e.getValue() > 1)).as("POSTs run twice").isEmpty();
+    List<Outcome> failedPosts = posts.stream().filter(o -> o.status != 200).toList();
+    assertThat(failedPosts).as("failed POSTs").hasSizeLessThanOrEqualTo(12).allSatisfy(o -> {
+      assertThat(o.status).isEqualTo(502);
+      assertThat(children.get(1).echoed()).doesNotContain(o.sent);
+      assertThat(children.get(2).echoed()).doesNotContain(o.sent);
+    });
+    assertThat(posts.stream().filter(o -> o.status == 200)).allSatisfy(o -> {
+      assertThat(o.body).isEqualTo(o.sent);
+      assertThat(received).containsEntry(o.sent, 1L);
+    });
+  }
+
+  @Test
+  void aPostThatReachedAServerIsNotRetriedButAGetIs() throws Exception {
+    RawUpstream crashing = raw(RawUpstream.Mode.CLOSE);
+    TestUpstream b = upstream("b");
+    Gateway g = gateway("""
+        listen: 127.0.0.1:0
+        routes: [{path: /, upstream: web}]
+        upstreams: {web: {servers: ["%s", "%s"]}}
+        """.formatted(crashing.address(), b.address()));
+
+    // Round robin sends one POST to each server.
+    List<HttpResponse<String>> posts = List.of(post(g, "/echo", "once"), post(g, "/echo", "once"));
+    assertThat(posts).extracting(HttpResponse::statusCode).containsExactlyInAnyOrder(200, 502);
+    HttpResponse<String> failed = posts.stream().filter(r -> r.statusCode() == 502).findFirst().orElseThrow();
+    assertThat(JSON.readTree(failed.body()).get("error").asText()).contains("closed the connection");
+    assertThat(crashing.requests()).as("requests the crashing server read").isEqualTo(1);
+    assertThat(b.hits.get()).as("the POST the crash failed was not sent to b").isEqualTo(1);
+
+    for (int i = 0; i < 4; i++) {
+      HttpResponse<String> r = get(g, "/id");
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("b");
+    }
+    assertThat(crashing.requests()).as("GETs that reached the crashing server and were retried").isGreaterThan(1);
+  }
+
+  @Test
+  void aServerSlowerThanThePerTryTimeoutIsLeftForTheNextOne() throws Exception {
+    RawUpstream silent = raw(RawUpstream.Mode.SILENT);
+    TestUpstream b = upstream("b");
+    Gateway g = gateway("""
+        listen: 127.0.0.1:0
+        routes: [{path: /, upstream: web}]
+        upstreams:
+          web:
+            servers: ["%s", "%s"]
+            timeout: 5s
+            retries: {attempts: 2, per_try_timeout: 300ms}
+        """.formatted(silent.address(), b.address()));
+    for (int i = 0; i < 4; i++) {
+      long start = System.nanoTime();
+      HttpResponse<String> r = get(g, "/id");
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("b");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1500));
+    }
+    assertThat(silent.requests()).as("requests that waited on the silent server").isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void anUpstreamThatNeverAnswersGetsA504WithJsonWhenTheTimeoutIsUp() throws Exception {
+    RawUpstream silent = raw(RawUpstream.Mode.SILENT);
+    Gateway g = gateway("""
+        listen: 127.0.0.1:0
+        routes: [{path: /, upstream: web}]
+        upstreams: {web: {servers: ["%s"], timeout: 500ms}}
+        """.formatted(silent.address()));
+    long start = System.nanoTime();
+    HttpResponse<String> r = get(g, "/id");
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertThat(r.statusCode()).isEqualTo(504);
+    assertThat(r.headers().firstValue("content-type")).contains("application/json");
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.get("status").asInt()).isEqualTo(504);
+    assertThat(body.get("error").asText()).isEqualTo("upstream web did not answer within 500ms");
+    assertThat(took).isBetween(Duration.ofMillis(450), Duration.ofSeconds(2));
+    assertThat(silent.requests()).isEqualTo(1);
+  }
+
+  @Test
+  void theRetryBudgetKeepsRetriesOfAFailingUpstreamFarBelowTheirMaximum() throws Exception {
+    List<TestUpstream> servers = List.of(upstream("a"), upstream("b"), upstream("c"));
+    // A failure rate of 100% never trips here (every client also asks for /id, which succeeds), so
+    // what limits the tries is the budget alone.
+    Gateway g = gateway("""
+        listen: 127.0.0.1:0
+        routes: [{path: /, upstream: web}]
+        upstreams:
+          web:
+            servers: ["%s", "%s", "%s"]
+            retries: {attempts: 3, budget_percent: 20}
+            circuit_breaker: {failure_rate: 100%%}
+        """.formatted(servers.get(0).address(), servers.get(1).address(), servers.get(2).address()));
+    int threads = 20;
+    int perThread = 12;
+    ConcurrentLinkedQueue<HttpResponse<String>> failing = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<HttpResponse<String>> working = new ConcurrentLinkedQueue<>();
+    List<Thread> clients = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      clients.add(Thread.ofPlatform().start(() -> {
+        try {
+          for (int i = 0; i < perThread; i++) {
+            if (i % 4 == 0) {
+              working.add(get(g, "/id"));
+            } else {
+              failing.add(get(g, "/status/503"));
+            }
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+    }
+    for (Thread c : clients) {
+      c.join(Duration.ofSeconds(30));
+    }
+
+    assertThat(working).hasSize(threads * perThread / 4).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
+    assertThat(failing).hasSize(threads * perThread * 3 / 4).allSatisfy(r -> {
+      assertThat(r.statusCode()).isEqualTo(503);
+      assertThat(r.body()).as("the upstream's own 503, not the breaker's").isIn("a", "b", "c");
+    });
+    int tries = servers.stream().mapToInt(s -> s.hits.get()).sum() - working.size();
+    // Without a budget every one of them would be tried 4 times.
+    assertThat(tries).as("tries of %s failing requests", failing.size())
+        .isGreaterThanOrEqualTo(failing.size()).isLessThan(2 * failing.size());
+  }
+
+  @Test
+  void theCircuitOpensOnFailuresAndClosesAfterSuccessfulProbes() throws Exception {
+    TestUpstream a = upstream("a");
+    Gateway g = gateway("""
+        listen: 127.0.0.1:0
+        routes: [{path: /, upstream: web}]
+        upstreams: {web: {servers: ["%s"], circuit_breaker: {failure_rate: 50%%}}}
+        """.formatted(a.address()));
+    a.failWith.set(500);
+    for (int i = 0; i < 20; i++) { // the breaker's minimum number of calls
+      assertThat(get(g, "/id").statusCode()).isEqualTo(500);
+    }
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> r = get(g, "/id");
+      assertThat(r.statusCode()).isEqualTo(503);
+      assertThat(r.headers().firstValue("retry-after")).contains("5");
+      assertThat(JSON.readTree(r.body()).get("error").asText()).contains("circuit open");
+    }
+    assertThat(a.hits.get()).as("requests that reached the upstream").isEqualTo(20);
+    assertThat(g.upstreams().getFirst().circuit()).isEqualTo("open");
+
+    a.failWith.set(0);
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+        .until(() -> get(g, "/id").statusCode() == 200);
+    for (int i = 0; i < 10; i++) {
+      assertThat(get(g, "/id").statusCode()).isEqualTo(200);
+    }
+    assertThat(g.upstreams().getFirst().circuit()).isEqualTo("closed");
+  }
+
+  @Test
+  void aDrainedServerFinishesItsRequestInFlightAndTakesNoNewOnes() throws Exception {
+    TestUpstream a = upstream("a");
+    TestUpstream b = upstream("b");
+    Gateway g = gateway("""
+        listen: 127.0.0.1:0
+        routes: [{path: /, upstream: web}]
+        upstreams: {web: {servers: ["%s", "%s"]}}
+        """.formatted(a.address(), b.address()));
+    // Puts the slow request on a: b is drained while it is sent.
+    assertThat(g.drain("web", b.address(), true)).isTrue();
+    CompletableFuture<HttpResponse<String>> slow = http.sendAsync(
+        request(g, "/slow?ms=1500").build(), HttpResponse.BodyHandlers.ofString());
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(g, a).activeRequests() == 1);
+    g.drain("web", b.address(), false);
+    g.drain("web", a.address(), true);
+
+    assertThat(server(g, a).state()).isEqualTo("draining");
+    assertThat(server(g, b).state()).isEqualTo("up");
+    for (int i = 0; i < 10; i++) {
+      assertThat(get(g, "/id").body()).isEqualTo("b");
+    }
+    HttpResponse<String> r = slow.get(10, TimeUnit.SECONDS);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("a");
+
+    g.drain("web", a.address(), false);
+    assertThat(server(g, a).state()).isEqualTo("up");
+    assertThat(ids(g, 10)).contains("a", "b");
+    assertThat(g.drain("web", "127.0.0.1:1", true)).isFalse();
+    assertThat(g.drain("nope", a.address(), true)).isFalse();
+  }
+
+  @Test
+  void aClientOverThePerIpRateGets429WithRetryAfter() throws Exception {
+    TestUpstream a = upstream("a");
+    Gateway g = gateway("""
+        listen: 127.0.0.1:0
+        rate_limit: {per_ip: 5/s, burst: 5}
+        routes: [{path: /, upstream: web}]
+        upstreams: {web: {servers: ["%s"]}}
+        """.formatted(a.address()));
+    List<HttpResponse<String>> rs = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      rs.add(get(g, "/id"));
+    }
+    List<HttpResponse<String>> passed = rs.stream().filter(r -> r.statusCode() == 200).toList();
+    List<HttpResponse<String>> limited = rs.stream().filter(r -> r.statusCode() != 200).toList();
+    assertThat(passed).hasSizeBetween(5, 6);
+    assertThat(limited).allSatisfy(r -> {
+      assertThat(r.statusCode()).isEqualTo(429);
+      assertThat(Long.parseLong(r.headers().firstValue("retry-after").orElseThrow())).isGreaterThanOrEqualTo(1);
+      assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("rate limit exceeded");
+    });
+    assertThat(a.hits.get()).isEqualTo(passed.size());
+  }
+
+  @Test
+  void aRouteRateLimitAppliesToThatRouteOnly() throws Exception {
+    TestUpstream a = upstream("a");
+    Gateway g = gateway("""
+        listen: 127.0.0.1:0
+        routes:
+          - {path: /api/, upstream: web, rate_limit: {per_ip: 2/s, burst: 2}}
+          - {path: /, upstream: web}
+        upstreams: {web: {servers: ["%s"]}}
+        """.formatted(a.address()));
+    List<Integer> api = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      api.add(get(g, "/api/x").statusCode());
+    }
+    assertThat(api.stream().filter(s -> s == 200).count()).isBetween(2L, 3L);
+    assertThat(api.stream().filter(s -> s != 200)).allSatisfy(s -> assertThat(s).isEqualTo(429));
+    for (int i = 0; i < 10; i++) {
+      assertThat(get(g, "/id").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void reloadsUnderLoadLoseNoRequestAndTheLastConfigDecidesWhereRequestsGo() throws Exception {
+    TestUpstream a = upstream("a");
+    TestUpstream b = upstream("b");
+    TestUpstream c = upstream("c");
+    String template = """
+        listen: 127.0.0.1:0
+        routes: [{path: /, upstream: web}]
+        upstreams: {web: {servers: ["%s", "%s"], balance: %s}}
+        """;
+    GatewaySpec ab = Specs.yaml(template.formatted(a.address(), b.address(), "round_robin"));
+    GatewaySpec bc = Specs.yaml(template.formatted(b.address(), c.address(), "least_conn"));
+    Gateway g = gateway(template.formatted(b.address(), c.address(), "least_conn"));
+    long[] lastReload = new long[1];
+    List<Outcome> outcomes = underLoad(g, 8, false, completed -> {
+      for (int i = 0; i < 10; i++) {
+        int before = completed.getAsInt();
+        await().atMost(Duration.ofSeconds(10)).until(() -> completed.getAsInt() >= before + 300);
+        g.reload(i % 2 == 0 ? ab : bc);
+      }
+      lastReload[0] = System.nanoTime();
+      int before = completed.getAsInt();
+      await().atMost(Duration.ofSeconds(10)).until(() -> completed.getAsInt() >= before + 1000);
+    });
+
+    assertThat(outcomes.stream().filter(o -> o.status != 200)).as("failed requests").isEmpty();
+    assertThat(outcomes.stream().map(o -> o.body).collect(Collectors.toSet())).containsExactlyInAnyOrder("a", "b", "c");
+    assertThat(outcomes.stream().filter(o -> o.startNanos > lastReload[0]).map(o -> o.body).collect(Collectors.toSet()))
+        .containsExactlyInAnyOrder("b", "c");
+    int aHits = a.hits.get();
+    assertThat(ids(g, 20)).doesNotContain("a");
+    assertThat(a.hits.get()).isEqualTo(aHits);
+  }
+
+  @Test
+  void aReloadThatMovesTheListenerIsRefusedAndTheOldConfigKeepsServing() throws Exception {
+    TestUpstream a = upstream("a");
+    TestUpstream b = upstream("b");
+    Gateway g = gateway("""
+        listen: 127.0.0.1:0
+        routes: [{path: /, upstream: web}]
+        upstreams: {web: {servers: ["%s"]}}
+        """.formatted(a.address()));
+    GatewaySpec before = g.spec();
+    GatewaySpec moved = Specs.yaml("""
+        listen: 127.0.0.1:1
+        routes: [{path: /, upstream: web}]
+        upstreams: {web: {servers: ["%s"]}}
+        """.formatted(b.address()));
+    assertThatThrownBy(() -> g.reload(moved)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("gateway.listen: 127.0.0.1:1");
+    assertThat(g.spec()).isSameAs(before);
+    assertThat(ids(g, 5)).containsOnly("a");
+  }
+
+  @Test
+  void aServerFailingItsHealthChecksGetsNoTrafficUntilItPassesAgain() throws Exception {
+    TestUpstream a = upstream("a");
+    TestUpstream b = upstream("b");
+    Gateway g = gateway("""
+        listen: 127.0.0.1:0
+        routes: [{path: /, upstream: web}]
+        upstreams:
+          web:
+            servers: ["%s", "%s"]
+            health: {http: /health, interval: 100ms, timeout: 100ms, rise: 2, fall: 2}
+        """.formatted(a.address(), b.address()));
+    assertThat(ids(g, 10)).contains("a", "b");
+
+    a.health.set(503);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(g, a).state().equals("unhealthy"));
+    int aHits = a.hits.get();
+    assertThat(ids(g, 20)).containsOnly("b");
+    assertThat(a.hits.get()).isEqualTo(aHits);
+
+    a.health.set(200);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(g, a).state().equals("up"));
+    assertThat(ids(g, 10)).contains("a", "b");
+  }
+
+  @Test
+  void aBackupTakesOverWithoutAFailedRequestWhenThePrimaryStops() throws Exception {
+    TestUpstream a = upstream("a");
+    TestUpstream b = upstream("b");
+    Gateway g = gateway("""
+        listen: 127.0.0.1:0
+        routes: [{path: /, upstream: web}]
+        upstreams: {web: {servers: ["%s", {address: "%s", backup: true}]}}
+        """.formatted(a.address(), b.address()));
+    assertThat(ids(g, 10)).containsOnly("a");
+    a.close();
+    assertThat(ids(g, 20)).containsOnly("b");
+  }
+
+  @Test
+  void aServerAddedByAReloadWarmsUpOverTheSlowStartWindow() throws Exception {
+    TestUpstream a = upstream("a");
+    TestUpstream b = upstream("b");
+    String template = """
+        listen: 127.0.0.1:0
+        routes: [{path: /, upstream: web}]
+        upstreams: {web: {servers: [%s], balance: weighted, slow_start: 2s}}
+        """;
+    Gateway g = gateway(template.formatted('"' + a.address() + '"'));
+    g.reload(Specs.yaml(template.formatted('"' + a.address() + "\", \"" + b.address() + '"')));
+    assertThat(server(g, b).warming()).isTrue();
+    assertThat(server(g, a).warming()).as("a kept its state across the reload").isFalse();
+
+    // b starts at a tenth of its weight: about 1 request in 11 at first, growing.
+    long cold = ids(g, 50).stream().filter("b"::equals).count();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !server(g, b).warming());
+    long warm = ids(g, 50).stream().filter("b"::equals).count();
+    assertThat(cold).as("b's share of the first 50 requests").isBetween(1L, 15L);
+    assertThat(warm).as("b's share of 50 requests after the slow start").isBetween(24L, 26L);
+  }
+
+  /** What one request of a load got: status -1 for an I/O error, whose text is then the body. */
+  private record Outcome(String method, String sent, int status, String body, long startNanos) {}
+
+  /** What runs on the test thread while the load runs; the load stops when it returns. */
+  @FunctionalInterface
+  private interface During {
+    void run(IntSupplier completed) throws Exception;
+  }
+
+  /**
+   * Runs {@code threads} clients in a loop against {@code g}, each sending GET /id, or alternately
+   * GET /id and POST /echo with a body of its own, until {@code during} returns.
+   */
+  private List<Outcome> underLoad(Gateway g, int threads, boolean posts, During during) throws Exception {
+    ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+    AtomicInteger completed = new AtomicInteger();
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Thread> clients = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int client = t;
+      clients.add(Thread.ofPlatform().name("load-" + t).start(() -> {
+        for (int i = 0; !stop.get(); i++) {
+          boolean post = posts && i % 2 == 1;
+          String sent = post ? "client " + client + " request " + i : null;
+          HttpRequest.Builder r = request(g, post ? "/echo" : "/id");
+          if (post) {
+            r.POST(HttpRequest.BodyPublishers.ofString(sent));
+          }
+          long start = System.nanoTime();
+          Outcome o;
+          try {
+            HttpResponse<String> resp = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+            o = new Outcome(post ? "POST" : "GET", sent, resp.statusCode(), resp.body(), start);
+          } catch (IOException e) {
+            o = new Outcome(post ? "POST" : "GET", sent, -1, e.toString(), start);
+          } catch (InterruptedException e) {
+            return;
+          }
+          outcomes.add(o);
+          completed.incrementAndGet();
+        }
+      }));
+    }
+    try {
+      during.run(completed::get);
+    } finally {
+      stop.set(true);
+      for (Thread c : clients) {
+        c.join(Duration.ofSeconds(15));
+      }
+    }
+    return List.copyOf(outcomes);
+  }
+
+  private TestUpstream upstream(String name) {
+    TestUpstream u = new TestUpstream(name);
+    closing.add(u);
+    return u;
+  }
+
+  private RawUpstream raw(RawUpstream.Mode mode) throws IOException {
+    RawUpstream u = new RawUpstream(mode);
+    closing.add(u);
+    return u;
+  }
+
+  private ChildUpstream child(String name) throws IOException {
+    ChildUpstream c = ChildUpstream.start(name);
+    closing.add(c);
+    return c;
+  }
+
+  private Gateway gateway(String yaml) {
+    Gateway g = Gateway.start(Specs.yaml(yaml), new SimpleMeterRegistry());
+    closing.add(() -> g.stop(Duration.ofSeconds(1)));
+    return g;
+  }
+
+  private static HttpRequest.Builder request(Gateway g, String path) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port() + path)).timeout(Duration.ofSeconds(10));
+  }
+
+  private HttpResponse<String> get(Gateway g, String path) throws Exception {
+    return http.send(request(g, path).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(Gateway g, String path, String body) throws Exception {
+    return http.send(request(g, path).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The bodies of {@code n} GET /id, each of which must succeed. */
+  private List<String> ids(Gateway g, int n) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      HttpResponse<String> r = get(g, "/id");
+      assertThat(r.statusCode()).as("GET /id #%d: %s", i, r.body()).isEqualTo(200);
+      out.add(r.body());
+    }
+    return out;
+  }
+
+  private static UpstreamStatus.ServerStatus server(Gateway g, TestUpstream u) {
+    return g.upstreams().getFirst().servers().stream().filter(s -> s.address().equals(u.address())).findFirst()
+        .orElseThrow();
+  }
+}
