@@ -327,7 +327,7 @@ public final class RateLimiter {
      */
     long next(long tat, long t) {
       long next = Math.max(tat, t) + interval;
-      long excess = next - t - window - interval / 2;
+      long excess = next - t - window;
       return excess > 0 ? -excess : next;
     }
   }
