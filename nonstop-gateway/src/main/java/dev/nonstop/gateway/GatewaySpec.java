@@ -442,10 +442,11 @@ public record GatewaySpec(
    * {@code circuit_breaker:} refusing at once (503) rather than queueing, when an upstream is
    * saturated or failing.
    *
-   * @param maxConnections connections open to the whole upstream, at least 1; over it requests are
-   *     refused (default 1024)
-   * @param maxPending requests waiting for a connection, 0 for none; over it requests are refused
-   *     (default 1024)
+   * @param maxConnections connections open to the whole upstream (in use and idle), at least 1; a
+   *     request that finds no idle connection when the upstream is at this limit is refused at once
+   *     with 503, not queued (default 1024)
+   * @param maxPending requests waiting for a new upstream connection to be established, 0 for
+   *     none; over it requests are refused with 503 (default 1024)
    * @param failureRate when this share of the upstream's recent requests failed (5xx, connect
    *     failures, resets, timeouts), the circuit opens and requests are refused until probes pass,
    *     1-100 (default 50)

@@ -3,6 +3,7 @@ package dev.nonstop.gateway.internal;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -32,6 +33,13 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     Channel p = peer;
     if (p != null) {
+      if (msg instanceof HttpContent c) {
+        // The empty last part Netty's codec emits right after the 101 head; only raw bytes follow it.
+        // Forwarded, it would fail the client's write (no encoder there now) and close the tunnel.
+        c.release();
+        ctx.read();
+        return;
+      }
       Tunnel.forward(ctx.channel(), p, msg);
       return;
     }

@@ -1,6 +1,7 @@
 package dev.nonstop.gateway.testing;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,12 +51,12 @@ public final class RawClient implements AutoCloseable {
    * end of the stream when neither is given.
    *
    * @throws SocketTimeoutException when the response does not come within the timeout
-   * @throws java.io.EOFException when the connection ends before a whole response
+   * @throws EOFException when the connection ends before a whole response
    */
   public Response read() throws IOException {
     String statusLine = line();
     if (statusLine == null) {
-      throw new java.io.EOFException("connection closed before a response");
+      throw new EOFException("connection closed before a response");
     }
     String[] parts = statusLine.split(" ", 3);
     Map<String, String> headers = new LinkedHashMap<>();
@@ -85,7 +86,12 @@ public final class RawClient implements AutoCloseable {
     return new Response(statusLine, status, headers, body.toString(StandardCharsets.UTF_8));
   }
 
-  /** Whether the peer closed the connection: a read returns end of stream (or a reset) in time. */
+  /**
+   * Whether the peer closed the connection: the next read finds the end of the stream or a reset
+   * (false when it finds a byte instead).
+   *
+   * @throws SocketTimeoutException when the connection stays open and silent past the timeout
+   */
   public boolean closedByPeer() throws IOException {
     try {
       return in.read() < 0;

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ByteProcessor;
 import java.util.List;
 
 /**
@@ -29,6 +30,23 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
   private boolean afterLineEnd;
   private boolean folded;
 
+  // Stops at the first fold: one is enough to refuse the head.
+  private final ByteProcessor foldScan = value -> {
+    int b = value & 0xff;
+    if (!started) {
+      if (b <= ' ') {
+        return true; // the empty lines and whitespace Netty skips before a request line
+      }
+      started = true;
+    }
+    if (afterLineEnd && (b == ' ' || b == '\t')) {
+      folded = true;
+      return false;
+    }
+    afterLineEnd = b == '\n';
+    return true;
+  };
+
   /**
    * @param config Netty's decoder limits
    * @param onBytes run on every read before decoding (the header timeout's "bytes arrived" signal)
@@ -50,8 +68,8 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
     int produced = out.size();
     boolean scanning = inHead;
     super.decode(ctx, buffer, out);
-    if (scanning) {
-      scanHead(buffer, from, buffer.readerIndex());
+    if (scanning && !folded && buffer.readerIndex() > from) {
+      buffer.forEachByte(from, buffer.readerIndex() - from, foldScan);
     }
     for (int i = produced; i < out.size(); i++) {
       Object o = out.get(i);
@@ -68,22 +86,6 @@ public final class StrictRequestDecoder extends HttpRequestDecoder {
         afterLineEnd = false;
         folded = false;
       }
-    }
-  }
-
-  private void scanHead(ByteBuf buffer, int from, int to) {
-    for (int i = from; i < to; i++) {
-      int b = buffer.getByte(i) & 0xff;
-      if (!started) {
-        if (b <= ' ') {
-          continue; // the empty lines and whitespace Netty skips before a request line
-        }
-        started = true;
-      }
-      if (afterLineEnd && (b == ' ' || b == '\t')) {
-        folded = true;
-      }
-      afterLineEnd = b == '\n';
     }
   }
 
