@@ -90,7 +90,6 @@ final class GatewayCommand implements Callable<Integer> {
         gateway.stop(drainTime);
         admin.stop(Duration.ofSeconds(1));
         files.delete(pid);
-        log.atInfo().setMessage("gateway stopped").log();
       } finally {
         done.countDown();
       }

@@ -38,9 +38,12 @@ import org.junit.jupiter.api.Test;
  */
 class GatewayResilienceIT {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Clients of the kill -9 tests: with 3 servers, about 4 requests are in flight on each. */
+  private static final int KILL_CLIENTS = 12;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
   private final List<AutoCloseable> closing = new ArrayList<>();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   @AfterEach
   void tearDown() throws Exception {
@@ -50,50 +53,35 @@ class GatewayResilienceIT {
   }
 
   @Test
-  void sigkillOfAnUpstreamUnderLoadLosesNoGetAndRepeatsNoPost() throws Exception {
-    List<ChildUpstream> children = List.of(child("a"), child("b"), child("c"));
-    Gateway g = gateway("""
-        listen: 127.0.0.1:0
-        routes: [{path: /, upstream: web}]
-        upstreams: {web: {servers: ["%s", "%s", "%s"]}}
-        """.formatted(children.get(0).address(), children.get(1).address(), children.get(2).address()));
-    ChildUpstream victim = children.get(0);
-    long[] killedAt = new long[1];
-    List<Outcome> outcomes = underLoad(g, 12, true, completed -> {
-      await().atMost(Duration.ofSeconds(10)).until(() -> completed.getAsInt() >= 1500);
-      victim.kill();
-      killedAt[0] = System.nanoTime();
-      int before = completed.getAsInt();
-      await().atMost(Duration.ofSeconds(10)).until(() -> completed.getAsInt() >= before + 1500);
-    });
+  void sigkillOfAnUpstreamUnderLoadFailsNoGetRunsNoPostTwiceAndMovesTrafficToTheSurvivors() throws Exception {
+    KillRun run = killOneOfThreeUnderLoad();
 
-    for (ChildUpstream c : children) {
-      c.kill(); // so that each has told every /echo body it received
-    }
-
-    String report = children.stream().map(ChildUpstream::output).collect(Collectors.joining("\n"));
-    List<Outcome> gets = outcomes.stream().filter(o -> o.method.equals("GET")).toList();
-    List<Outcome> posts = outcomes.stream().filter(o -> o.method.equals("POST")).toList();
-    assertThat(gets.stream().filter(o -> o.status != 200)).as("failed GETs\n%s", report).isEmpty();
-    assertThat(gets.stream().filter(o -> o.startNanos < killedAt[0]).map(o -> o.body))
+    assertThat(run.of("GET").stream().filter(o -> o.status != 200)).as("failed GETs (%s)\n%s", retries(), run.report())
+        .isEmpty();
+    assertThat(run.outcomes).as("outcomes other than 200 and 502 (%s)", run.report())
+        .allSatisfy(o -> assertThat(o.status).isIn(200, 502));
+    List<Outcome> gets = run.of("GET");
+    assertThat(gets.stream().filter(o -> o.startNanos < run.killedAt).map(o -> o.body))
         .as("the victim served before it was killed").contains("a");
-    List<Outcome> afterKill = gets.stream().filter(o -> o.startNanos > killedAt[0]).toList();
+    List<Outcome> afterKill = gets.stream().filter(o -> o.startNanos > run.killedAt && o.status == 200).toList();
     assertThat(afterKill).hasSizeGreaterThan(300);
     assertThat(afterKill.stream().map(o -> o.body).collect(Collectors.toSet())).containsExactlyInAnyOrder("b", "c");
 
     // A POST in flight on the victim when it died may fail, but only with a 502: never a second run.
-    Map<String, Long> received = children.stream().flatMap(c -> c.echoed().stream())
+    Map<String, Long> received = run.children.stream().flatMap(c -> c.echoed().stream())
         .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
     assertThat(received.entrySet().stream().filter(e -> e.getValue() > 1)).as("POSTs run twice").isEmpty();
-    List<Outcome> failedPosts = posts.stream().filter(o -> o.status != 200).toList();
-    assertThat(failedPosts).as("failed POSTs").hasSizeLessThanOrEqualTo(12).allSatisfy(o -> {
-      assertThat(o.status).isEqualTo(502);
-      assertThat(children.get(1).echoed()).doesNotContain(o.sent);
-      assertThat(children.get(2).echoed()).doesNotContain(o.sent);
-    });
+    List<Outcome> posts = run.of("POST");
+    assertThat(posts.stream().filter(o -> o.status != 200)).as("failed POSTs").hasSizeLessThanOrEqualTo(KILL_CLIENTS)
+        .allSatisfy(o -> {
+          assertThat(o.status).isEqualTo(502);
+          assertThat(o.startNanos).as("started before the victim was gone").isLessThan(run.killedAt);
+          assertThat(run.children.get(1).echoed()).doesNotContain(o.call.body);
+          assertThat(run.children.get(2).echoed()).doesNotContain(o.call.body);
+        });
     assertThat(posts.stream().filter(o -> o.status == 200)).allSatisfy(o -> {
-      assertThat(o.body).isEqualTo(o.sent);
-      assertThat(received).containsEntry(o.sent, 1L);
+      assertThat(o.body).isEqualTo(o.call.body);
+      assertThat(received).containsEntry(o.call.body, 1L);
     });
   }
 
@@ -180,34 +168,15 @@ class GatewayResilienceIT {
             retries: {attempts: 3, budget_percent: 20}
             circuit_breaker: {failure_rate: 100%%}
         """.formatted(servers.get(0).address(), servers.get(1).address(), servers.get(2).address()));
-    int threads = 20;
-    int perThread = 12;
-    ConcurrentLinkedQueue<HttpResponse<String>> failing = new ConcurrentLinkedQueue<>();
-    ConcurrentLinkedQueue<HttpResponse<String>> working = new ConcurrentLinkedQueue<>();
-    List<Thread> clients = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      clients.add(Thread.ofPlatform().start(() -> {
-        try {
-          for (int i = 0; i < perThread; i++) {
-            if (i % 4 == 0) {
-              working.add(get(g, "/id"));
-            } else {
-              failing.add(get(g, "/status/503"));
-            }
-          }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }));
-    }
-    for (Thread c : clients) {
-      c.join(Duration.ofSeconds(30));
-    }
+    List<Outcome> outcomes = underLoad(g, 20, (client, i) -> Call.get(i % 4 == 0 ? "/id" : "/status/503"),
+        completed -> await().atMost(Duration.ofSeconds(20)).until(() -> completed.getAsInt() >= 240));
 
-    assertThat(working).hasSize(threads * perThread / 4).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
-    assertThat(failing).hasSize(threads * perThread * 3 / 4).allSatisfy(r -> {
-      assertThat(r.statusCode()).isEqualTo(503);
-      assertThat(r.body()).as("the upstream's own 503, not the breaker's").isIn("a", "b", "c");
+    List<Outcome> working = outcomes.stream().filter(o -> o.call.path.equals("/id")).toList();
+    List<Outcome> failing = outcomes.stream().filter(o -> !o.call.path.equals("/id")).toList();
+    assertThat(working).allSatisfy(o -> assertThat(o.status).isEqualTo(200));
+    assertThat(failing).hasSizeGreaterThan(150).allSatisfy(o -> {
+      assertThat(o.status).isEqualTo(503);
+      assertThat(o.body).as("the upstream's own 503, not the breaker's").isIn("a", "b", "c");
     });
     int tries = servers.stream().mapToInt(s -> s.hits.get()).sum() - working.size();
     // Without a budget every one of them would be tried 4 times.
@@ -288,12 +257,13 @@ class GatewayResilienceIT {
         upstreams: {web: {servers: ["%s"]}}
         """.formatted(a.address()));
     List<HttpResponse<String>> rs = new ArrayList<>();
+    long start = System.nanoTime();
     for (int i = 0; i < 20; i++) {
       rs.add(get(g, "/id"));
     }
     List<HttpResponse<String>> passed = rs.stream().filter(r -> r.statusCode() == 200).toList();
     List<HttpResponse<String>> limited = rs.stream().filter(r -> r.statusCode() != 200).toList();
-    assertThat(passed).hasSizeBetween(5, 6);
+    assertThat(passed).hasSizeBetween(5, mostPassed(5, 5, start));
     assertThat(limited).allSatisfy(r -> {
       assertThat(r.statusCode()).isEqualTo(429);
       assertThat(Long.parseLong(r.headers().firstValue("retry-after").orElseThrow())).isGreaterThanOrEqualTo(1);
@@ -313,10 +283,11 @@ class GatewayResilienceIT {
         upstreams: {web: {servers: ["%s"]}}
         """.formatted(a.address()));
     List<Integer> api = new ArrayList<>();
+    long start = System.nanoTime();
     for (int i = 0; i < 10; i++) {
       api.add(get(g, "/api/x").statusCode());
     }
-    assertThat(api.stream().filter(s -> s == 200).count()).isBetween(2L, 3L);
+    assertThat((int) api.stream().filter(s -> s == 200).count()).isBetween(2, mostPassed(2, 2, start));
     assertThat(api.stream().filter(s -> s != 200)).allSatisfy(s -> assertThat(s).isEqualTo(429));
     for (int i = 0; i < 10; i++) {
       assertThat(get(g, "/id").statusCode()).isEqualTo(200);
@@ -337,15 +308,15 @@ class GatewayResilienceIT {
     GatewaySpec bc = Specs.yaml(template.formatted(b.address(), c.address(), "least_conn"));
     Gateway g = gateway(template.formatted(b.address(), c.address(), "least_conn"));
     long[] lastReload = new long[1];
-    List<Outcome> outcomes = underLoad(g, 8, false, completed -> {
+    List<Outcome> outcomes = underLoad(g, 8, (client, i) -> Call.get("/id"), completed -> {
       for (int i = 0; i < 10; i++) {
         int before = completed.getAsInt();
-        await().atMost(Duration.ofSeconds(10)).until(() -> completed.getAsInt() >= before + 300);
+        await().atMost(Duration.ofSeconds(10)).until(() -> completed.getAsInt() >= before + 200);
         g.reload(i % 2 == 0 ? ab : bc);
       }
       lastReload[0] = System.nanoTime();
       int before = completed.getAsInt();
-      await().atMost(Duration.ofSeconds(10)).until(() -> completed.getAsInt() >= before + 1000);
+      await().atMost(Duration.ofSeconds(10)).until(() -> completed.getAsInt() >= before + 800);
     });
 
     assertThat(outcomes.stream().filter(o -> o.status != 200)).as("failed requests").isEmpty();
@@ -388,7 +359,7 @@ class GatewayResilienceIT {
         upstreams:
           web:
             servers: ["%s", "%s"]
-            health: {http: /health, interval: 100ms, timeout: 100ms, rise: 2, fall: 2}
+            health: {http: /health, interval: 200ms, timeout: 200ms, rise: 2, fall: 2}
         """.formatted(a.address(), b.address()));
     assertThat(ids(g, 10)).contains("a", "b");
 
@@ -401,6 +372,25 @@ class GatewayResilienceIT {
     a.health.set(200);
     await().atMost(Duration.ofSeconds(5)).until(() -> server(g, a).state().equals("up"));
     assertThat(ids(g, 10)).contains("a", "b");
+  }
+
+  @Test
+  void postsAfterAServerStoppedAreNotSentOnItsClosedKeepAliveConnections() throws Exception {
+    TestUpstream a = upstream("a");
+    TestUpstream b = upstream("b");
+    Gateway g = gateway("""
+        listen: 127.0.0.1:0
+        routes: [{path: /, upstream: web}]
+        upstreams: {web: {servers: ["%s", "%s"]}}
+        """.formatted(a.address(), b.address()));
+    assertThat(ids(g, 4)).contains("a", "b"); // leaves a pooled connection to each
+    a.close(); // closes its idle keep-alive connections, the gateway's among them
+    // A POST written on one of them would be lost (sent, so not retried); a refused connect is retried.
+    for (int i = 0; i < 4; i++) {
+      HttpResponse<String> r = post(g, "/echo", "post " + i);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("post " + i);
+    }
   }
 
   @Test
@@ -439,8 +429,64 @@ class GatewayResilienceIT {
     assertThat(warm).as("b's share of 50 requests after the slow start").isBetween(24L, 26L);
   }
 
+  /**
+   * Three upstreams in child processes behind one gateway, {@link #KILL_CLIENTS} clients sending GET
+   * /id and POST /echo (a body of each its own) in turn, and a SIGKILL of the first upstream ("a")
+   * halfway through; the children are all killed at the end, so that each has told every /echo body
+   * it received.
+   */
+  private KillRun killOneOfThreeUnderLoad() throws Exception {
+    List<ChildUpstream> children = List.of(child("a"), child("b"), child("c"));
+    Gateway g = gateway("""
+        listen: 127.0.0.1:0
+        routes: [{path: /, upstream: web}]
+        upstreams: {web: {servers: ["%s", "%s", "%s"]}}
+        """.formatted(children.get(0).address(), children.get(1).address(), children.get(2).address()));
+    long[] killedAt = new long[1];
+    Calls calls = (client, i) -> i % 2 == 0 ? Call.get("/id") : new Call("/echo", "client " + client + " request " + i);
+    List<Outcome> outcomes = underLoad(g, KILL_CLIENTS, calls, completed -> {
+      await().atMost(Duration.ofSeconds(10)).until(() -> completed.getAsInt() >= 1500);
+      children.getFirst().kill();
+      killedAt[0] = System.nanoTime();
+      int before = completed.getAsInt();
+      await().atMost(Duration.ofSeconds(10)).until(() -> completed.getAsInt() >= before + 1500);
+    });
+    for (ChildUpstream c : children) {
+      c.kill();
+    }
+    return new KillRun(outcomes, killedAt[0], children);
+  }
+
+  /** What {@link #killOneOfThreeUnderLoad} saw; {@code killedAt} is when the victim was gone. */
+  private record KillRun(List<Outcome> outcomes, long killedAt, List<ChildUpstream> children) {
+    List<Outcome> of(String method) {
+      return outcomes.stream().filter(o -> o.call.method().equals(method)).toList();
+    }
+
+    String report() {
+      return children.stream().map(ChildUpstream::output).collect(Collectors.joining("\n"));
+    }
+  }
+
+  /** One request of a load: POST when {@code body} is not null, else GET. */
+  private record Call(String path, String body) {
+    static Call get(String path) {
+      return new Call(path, null);
+    }
+
+    String method() {
+      return body == null ? "GET" : "POST";
+    }
+  }
+
   /** What one request of a load got: status -1 for an I/O error, whose text is then the body. */
-  private record Outcome(String method, String sent, int status, String body, long startNanos) {}
+  private record Outcome(Call call, int status, String body, long startNanos) {}
+
+  /** The {@code i}th request of client {@code client}. */
+  @FunctionalInterface
+  private interface Calls {
+    Call call(int client, int i);
+  }
 
   /** What runs on the test thread while the load runs; the load stops when it returns. */
   @FunctionalInterface
@@ -449,31 +495,30 @@ class GatewayResilienceIT {
   }
 
   /**
-   * Runs {@code threads} clients in a loop against {@code g}, each sending GET /id, or alternately
-   * GET /id and POST /echo with a body of its own, until {@code during} returns.
+   * Runs {@code clients} clients, each on a thread of its own sending {@code calls} one after the
+   * other, until {@code during} returns; returns once every client has its last answer.
    */
-  private List<Outcome> underLoad(Gateway g, int threads, boolean posts, During during) throws Exception {
+  private List<Outcome> underLoad(Gateway g, int clients, Calls calls, During during) throws Exception {
     ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     AtomicInteger completed = new AtomicInteger();
     AtomicBoolean stop = new AtomicBoolean();
-    List<Thread> clients = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < clients; t++) {
       int client = t;
-      clients.add(Thread.ofPlatform().name("load-" + t).start(() -> {
+      threads.add(Thread.ofPlatform().name("client-" + t).start(() -> {
         for (int i = 0; !stop.get(); i++) {
-          boolean post = posts && i % 2 == 1;
-          String sent = post ? "client " + client + " request " + i : null;
-          HttpRequest.Builder r = request(g, post ? "/echo" : "/id");
-          if (post) {
-            r.POST(HttpRequest.BodyPublishers.ofString(sent));
+          Call call = calls.call(client, i);
+          HttpRequest.Builder r = request(g, call.path);
+          if (call.body != null) {
+            r.POST(HttpRequest.BodyPublishers.ofString(call.body));
           }
           long start = System.nanoTime();
           Outcome o;
           try {
             HttpResponse<String> resp = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
-            o = new Outcome(post ? "POST" : "GET", sent, resp.statusCode(), resp.body(), start);
+            o = new Outcome(call, resp.statusCode(), resp.body(), start);
           } catch (IOException e) {
-            o = new Outcome(post ? "POST" : "GET", sent, -1, e.toString(), start);
+            o = new Outcome(call, -1, e.toString(), start);
           } catch (InterruptedException e) {
             return;
           }
@@ -486,11 +531,16 @@ class GatewayResilienceIT {
       during.run(completed::get);
     } finally {
       stop.set(true);
-      for (Thread c : clients) {
-        c.join(Duration.ofSeconds(15));
+      for (Thread t : threads) {
+        t.join(Duration.ofSeconds(15));
       }
     }
     return List.copyOf(outcomes);
+  }
+
+  /** The most requests a token bucket lets through from {@code startNanos} until now: the burst and the refill. */
+  private static int mostPassed(int burst, double perSecond, long startNanos) {
+    return burst + (int) Math.ceil(perSecond * (System.nanoTime() - startNanos) / 1e9);
   }
 
   private TestUpstream upstream(String name) {
@@ -512,7 +562,7 @@ class GatewayResilienceIT {
   }
 
   private Gateway gateway(String yaml) {
-    Gateway g = Gateway.start(Specs.yaml(yaml), new SimpleMeterRegistry());
+    Gateway g = Gateway.start(Specs.yaml(yaml), meters);
     closing.add(() -> g.stop(Duration.ofSeconds(1)));
     return g;
   }
@@ -539,6 +589,13 @@ class GatewayResilienceIT {
       out.add(r.body());
     }
     return out;
+  }
+
+  /** The retry counters, for a failed test's report. */
+  private String retries() {
+    return meters.getMeters().stream().filter(m -> m.getId().getName().startsWith("nonstop_gateway_retr"))
+        .map(m -> m.getId().getName() + m.getId().getTags() + "=" + m.measure().iterator().next().getValue())
+        .collect(Collectors.joining(", "));
   }
 
   private static UpstreamStatus.ServerStatus server(Gateway g, TestUpstream u) {

@@ -216,7 +216,7 @@ public final class ProxyServer {
           ? old.breaker : new Breaker(name, up.circuitBreaker(), System::nanoTime);
       Server[] array = servers.toArray(Server[]::new);
       gaugeUpstream(name);
-      clusters.put(name, new Cluster(name, up, servers, breaker, new RetryBudget(up.retries().budgetPercent()),
+      clusters.put(name, new Cluster(name, up, servers, breaker, new RetryBudget(up.retries().budgetPercent(), servers.size()),
           new OutlierDetector(name, array, up.outlier(), System::nanoTime)));
     }
     IdentityHashMap<GatewaySpec.Route, RateLimiter> routeLimits = new IdentityHashMap<>();

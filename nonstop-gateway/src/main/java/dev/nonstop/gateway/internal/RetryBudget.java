@@ -9,6 +9,12 @@ import java.util.concurrent.atomic.LongAdder;
  * still retry). A fixed number of retries per request multiplies an overloaded upstream's load by
  * the number of tries exactly when it can least take it; a budget caps the extra load at a share.
  *
+ * <p>One departure from Envoy: the budget never falls below one server's share of the requests in
+ * flight ({@code requests / servers}). When one of N servers dies, about 1/N of the requests in
+ * flight fail at the same moment and each needs one retry; a budget smaller than that would turn a
+ * single crash into failed requests, which is exactly what the gateway exists to prevent. A whole
+ * failing upstream still gets at most that share of extra load.
+ *
  * <p>A request counts once from {@link #requestStarted} to {@link #requestFinished}, however many
  * tries it makes; each retry counts from a successful {@link #tryAcquireRetry} to {@link
  * #retryFinished}. Lock-free and allocation-free: the per-request counter is a {@link LongAdder}
@@ -29,16 +35,26 @@ public final class RetryBudget {
   public static final int MIN_CONCURRENCY = 3;
 
   private final int budgetPercent;
+  private final int servers;
   private final LongAdder requests = new LongAdder();
   private final AtomicInteger retries = new AtomicInteger();
   private final LongAdder overflows = new LongAdder();
 
-  /** @param budgetPercent the share of requests in flight that may be retries, 0-100 */
+  /** A budget without the one-server floor (as if the upstream had one server). */
   public RetryBudget(int budgetPercent) {
+    this(budgetPercent, 1);
+  }
+
+  /**
+   * @param budgetPercent the share of requests in flight that may be retries, 0-100
+   * @param servers the upstream's servers; retries of one server's share of requests are always allowed
+   */
+  public RetryBudget(int budgetPercent, int servers) {
     if (budgetPercent < 0 || budgetPercent > 100) {
       throw new IllegalArgumentException("budget_percent: " + budgetPercent + " (expected: 0-100)");
     }
     this.budgetPercent = budgetPercent;
+    this.servers = Math.max(1, servers);
   }
 
   /** A request to this upstream began. */
@@ -56,7 +72,9 @@ public final class RetryBudget {
    * follow. False counts an overflow (Envoy's {@code upstream_rq_retry_overflow}).
    */
   public boolean tryAcquireRetry() {
-    long limit = Math.max(MIN_CONCURRENCY, requests.sum() * budgetPercent / 100);
+    long inFlight = requests.sum();
+    long oneServer = servers > 1 ? (inFlight + servers - 1) / servers : 0;
+    long limit = Math.max(MIN_CONCURRENCY, Math.max(inFlight * budgetPercent / 100, oneServer));
     for (;;) {
       int active = retries.get();
       if (active >= limit) {

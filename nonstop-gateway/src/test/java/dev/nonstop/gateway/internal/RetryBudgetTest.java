@@ -41,6 +41,22 @@ class RetryBudgetTest {
   }
 
   @Test
+  void losingOneServerIsAlwaysCoveredEvenAboveTheShare() {
+    // 3 servers, 60 requests in flight: the 20 stranded on a dead server may all retry, though 20 %
+    // would allow only 12.
+    RetryBudget b = new RetryBudget(20, 3);
+    started(b, 60);
+    assertThat(acquireAll(b)).isEqualTo(20);
+  }
+
+  @Test
+  void theShareWinsWhenItIsLargerThanOneServers() {
+    RetryBudget b = new RetryBudget(50, 4);
+    started(b, 40);
+    assertThat(acquireAll(b)).isEqualTo(20);
+  }
+
+  @Test
   void aFinishedRetryGivesItsPlaceBack() {
     RetryBudget b = new RetryBudget(20);
     started(b, 10);
