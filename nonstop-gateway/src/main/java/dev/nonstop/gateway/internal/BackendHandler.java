@@ -37,7 +37,6 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         // The empty last part Netty's codec emits right after the 101 head; only raw bytes follow it.
         // Forwarded, it would fail the client's write (no encoder there now) and close the tunnel.
         c.release();
-        ctx.read();
         return;
       }
       Tunnel.forward(ctx.channel(), p, msg);
@@ -57,6 +56,18 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     Exchange ex = exchange;
     if (ex != null) {
       ex.flushClient();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (!ctx.channel().isWritable()) {
+      return;
+    }
+    if (peer != null) {
+      peer.config().setAutoRead(true);
+    } else if (exchange != null) {
+      exchange.backendWritable();
     }
   }
 

@@ -43,6 +43,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private final Pools pools;
   private Channel ch;
   private Exchange current;
+  /** Pipelined messages held while an exchange runs; past this, reading pauses. */
+  private static final int MAX_QUEUED = 16;
+
   private final ArrayDeque<Object> queued = new ArrayDeque<>(2);
   private boolean keepAlive = true;
   private boolean closing;
@@ -104,7 +107,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     peer = ((InetSocketAddress) ch.remoteAddress()).getAddress();
     peerText = dev.nonstop.web.http.Trusted.text(peer);
     arm(proxy.limits().idleTimeout().toNanos());
-    ctx.read();
   }
 
   @Override
@@ -139,19 +141,40 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    boolean got = gotMessage;
     gotMessage = false;
     inRead = false;
     if (current != null) {
       current.flushBackend();
     }
-    if (tunnelPeer != null || closing) {
+    updateReading();
+  }
+
+  /**
+   * Turns reading from the client on or off. Reading is on (no per-read re-arming, which costs an
+   * {@code epoll_ctl} per read) unless something downstream is full: pipelined requests waiting
+   * their turn, a request body the upstream connection cannot take yet (not writable, or not
+   * connected and already {@link Exchange#REPLAY_LIMIT} buffered). Whatever fills up calls this
+   * again when it drains: the upstream's writability, the exchange's end.
+   */
+  void updateReading() {
+    if (tunnelPeer != null || ch == null) {
       return;
     }
-    // A read that completed no message (half a head, half a chunk) must be followed by another,
-    // or nobody would ask: the exchange reads again only after forwarding something.
-    if (!got && (current == null || current.wantsBody())) {
-      ctx.read();
+    boolean on = !closing && queued.size() < MAX_QUEUED && (current == null || current.acceptsBody());
+    if (ch.config().isAutoRead() != on) {
+      ch.config().setAutoRead(on);
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (!ch.isWritable()) {
+      return;
+    }
+    if (tunnelPeer != null) {
+      tunnelPeer.config().setAutoRead(true);
+    } else if (current != null) {
+      current.clientWritable();
     }
   }
 
@@ -302,7 +325,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
     if (!closing && ch.isActive()) {
       arm(proxy.limits().idleTimeout().toNanos());
-      ch.read();
+      updateReading();
     }
   }
 
@@ -340,8 +363,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     // Removing the decoder hands any bytes it still holds to channelRead, now in tunnel mode.
     ch.pipeline().remove(HttpRequestDecoder.class);
     backend.closeFuture().addListener(f -> Tunnel.closeOnFlush(ch));
-    backend.read();
-    ch.read();
+    backend.config().setAutoRead(true);
+    ch.config().setAutoRead(true);
   }
 
   @Override

@@ -41,7 +41,8 @@ import java.util.concurrent.TimeUnit;
  * a pooled connection found dead) may be repeated for every method; after that, only idempotent
  * methods (or a route that opts in) are retried, on 502/503/504, a reset or a per-try timeout, and
  * only while the body so far fits the replay buffer. Never on the same server while another is
- * usable, within the retry budget, and never once the response has started.
+ * usable, never once the response has started, and after a 5xx or a timeout (the signs of an
+ * overloaded upstream) only within the retry budget.
  *
  * <p>Backpressure: both channels have auto-read off; the next chunk is read from one side only
  * after the previous one was written to the other.
@@ -71,7 +72,6 @@ final class Exchange implements RequestKey {
   private int replayBytes;
   private boolean replayable = true;
   private boolean clientDone;
-  private boolean requestWritten;
 
   private final Server[] tried;
   private int triedCount;
@@ -83,7 +83,9 @@ final class Exchange implements RequestKey {
   private Channel backend;
   private boolean connecting;
   private boolean begun;
-  private boolean sentAny;
+  private ChannelFuture headWrite;
+  private ChannelFuture lastWrite;
+  private int unsentBytes;
   private boolean wroteBody;
   private long tryStart;
   private boolean informational;
@@ -168,7 +170,8 @@ final class Exchange implements RequestKey {
     }
     tries++;
     server = s;
-    sentAny = false;
+    headWrite = null;
+    lastWrite = null;
     Channel ch = pools.poll(s);
     if (ch != null) {
       bind(ch);
@@ -200,7 +203,6 @@ final class Exchange implements RequestKey {
     Bootstrap b = new Bootstrap()
         .group(pools.loop())
         .channel(proxy.channelType())
-        .option(ChannelOption.AUTO_READ, false)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, cluster.connectTimeoutMillis)
         .handler(new ChannelInitializer<Channel>() {
@@ -255,34 +257,22 @@ final class Exchange implements RequestKey {
   // Writes the head, whatever body was kept for replay, and whatever arrived while connecting.
   private void send() {
     Channel ch = backend;
-    ChannelFuture headWrite = ch.write(head);
-    headWrite.addListener(f -> {
-      if (f.isSuccess() && backend == ch) {
-        sentAny = true;
-      }
-    });
+    headWrite = ch.write(head);
     if (replay != null) {
       for (HttpContent c : replay) {
         ch.write(c.retainedDuplicate());
       }
     }
     HttpContent c;
-    ChannelFuture last = headWrite;
     while ((c = unsent.poll()) != null) {
-      last = writeBody(ch, c);
+      writeBody(ch, c);
     }
+    unsentBytes = 0;
     // Inside the client's read batch the flush waits for its end (ClientConnection flushes then),
     // so a head and the body parts that came with it leave in one write.
     if (!client.inRead()) {
       ch.flush();
-    }
-    ch.read();
-    if (!clientDone) {
-      last.addListener(f -> {
-        if (f.isSuccess() && !finished && backend == ch && !clientDone) {
-          clientCh.read();
-        }
-      });
+      client.updateReading();
     }
   }
 
@@ -294,11 +284,7 @@ final class Exchange implements RequestKey {
     keep(c);
     ChannelFuture f = ch.write(c);
     if (last) {
-      f.addListener(w -> {
-        if (w.isSuccess() && backend == ch) {
-          requestWritten = true;
-        }
-      });
+      lastWrite = f;
     }
     return f;
   }
@@ -352,18 +338,12 @@ final class Exchange implements RequestKey {
     Channel ch = backend;
     if (ch == null || connecting) {
       unsent.add(c);
+      unsentBytes += c.content().readableBytes();
       return;
     }
-    ChannelFuture f = writeBody(ch, c);
+    writeBody(ch, c);
     if (!client.inRead()) {
       ch.flush();
-    }
-    if (!clientDone) {
-      f.addListener(w -> {
-        if (w.isSuccess() && !finished && backend == ch) {
-          clientCh.read();
-        }
-      });
     }
   }
 
@@ -385,7 +365,6 @@ final class Exchange implements RequestKey {
         // The empty last part Netty adds after a 1xx head; the real response follows.
         informational = !(c instanceof LastHttpContent);
         c.release();
-        backend.read();
         return;
       }
       if (!responseStarted) {
@@ -397,18 +376,17 @@ final class Exchange implements RequestKey {
         truncate("malformed response body from " + server.address());
         return;
       }
-      boolean last = c instanceof LastHttpContent;
-      Channel ch = backend;
       // Parts are flushed at the end of the upstream's read batch (flushClient), the last one at once.
-      ChannelFuture f = last ? clientCh.writeAndFlush(c) : clientCh.write(c);
-      if (last) {
+      if (c instanceof LastHttpContent) {
+        clientCh.writeAndFlush(c);
         complete();
       } else {
-        f.addListener(w -> {
-          if (w.isSuccess() && !finished && backend == ch) {
-            ch.read();
-          }
-        });
+        clientCh.write(c);
+        if (!clientCh.isWritable()) {
+          // The client reads slower than the upstream sends: stop reading the upstream until the
+          // client's outbound buffer drains below its low watermark (clientWritable).
+          backend.config().setAutoRead(false);
+        }
       }
       return;
     }
@@ -435,11 +413,10 @@ final class Exchange implements RequestKey {
       if (code == 100 && HttpUtil.is100ContinueExpected(head)) {
         clientCh.writeAndFlush(r);
       }
-      backend.read();
       return;
     }
     cancelPerTry();
-    if ((code == 502 || code == 503 || code == 504) && mayRetry(true)) {
+    if ((code == 502 || code == 503 || code == 504) && mayRetry(true, true)) {
       Failure kind = Failure.STATUS_5XX;
       cluster.outlier.failure(server, kind);
       proxy.metrics().retried(cluster.name, "status_" + code);
@@ -471,12 +448,7 @@ final class Exchange implements RequestKey {
     } else if (http10) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
-    Channel ch = backend;
-    clientCh.write(r).addListener(w -> {
-      if (w.isSuccess() && !finished && backend == ch) {
-        ch.read();
-      }
-    });
+    clientCh.write(r);
   }
 
   // WebSocket: the upstream agreed to switch protocols; from here both sides are raw byte pipes.
@@ -517,7 +489,9 @@ final class Exchange implements RequestKey {
     cancelPerTry();
     cluster.outlier.failure(server, kind);
     dropBackend();
-    if (mayRetry(sentAny)) {
+    // A lost connection is not an overload signal (a server that died, a stale pooled connection);
+    // a timeout is, so it is charged to the budget like a 5xx.
+    if (mayRetry(sent(), kind == Failure.TIMEOUT)) {
       proxy.metrics().retried(cluster.name, kind.name().toLowerCase(java.util.Locale.ROOT));
       retry();
       return;
@@ -525,7 +499,17 @@ final class Exchange implements RequestKey {
     fail(statusIfFinal, why, 0, true);
   }
 
-  private boolean mayRetry(boolean sent) {
+  /**
+   * Whether another try is allowed.
+   *
+   * @param sent whether this try's request may have reached the upstream
+   * @param overload whether the failure says the upstream is overloaded (a 502/503/504 or a
+   *     timeout): only those retries are charged to the retry budget, which exists so that retries
+   *     do not multiply the load of a struggling upstream. Retries after a lost connection (refused,
+   *     reset, closed before the response) go to another server and cost the failed one nothing; a
+   *     budget on them would turn the crash of one server into failed requests.
+   */
+  private boolean mayRetry(boolean sent, boolean overload) {
     if (tries > cluster.spec.retries().attempts() || !client.open()) {
       return false;
     }
@@ -538,7 +522,7 @@ final class Exchange implements RequestKey {
     if (System.nanoTime() - startNanos >= cluster.timeoutNanos) {
       return false;
     }
-    if (!retryHeld) {
+    if (overload && !retryHeld) {
       if (!cluster.budget.tryAcquireRetry()) {
         proxy.metrics().budgetExhausted(cluster.name);
         return false;
@@ -620,7 +604,10 @@ final class Exchange implements RequestKey {
     } else {
       cluster.outlier.success(server);
     }
-    if (responseKeepAlive && requestWritten && !server.retired()) {
+    if (responseKeepAlive && lastWrite != null && lastWrite.isSuccess() && !server.retired()) {
+      if (!ch.config().isAutoRead()) {
+        ch.config().setAutoRead(true); // an idle pooled connection must see the upstream close it
+      }
       pools.offer(server, ch, cluster.maxIdle);
     } else {
       ch.close();
@@ -701,6 +688,33 @@ final class Exchange implements RequestKey {
     }
   }
 
+  // Whether a byte of this try's request may have reached the upstream: its head was written out.
+  // Read from the write's future instead of a listener: no allocation per request for a rare question.
+  private boolean sent() {
+    return headWrite != null && headWrite.isSuccess();
+  }
+
+  /**
+   * Whether the client's connection may be read for this exchange: body may flow while the
+   * upstream connection takes it (writable) or, before it is connected, while the buffered part is
+   * small. Once the request is complete, what follows is the next request (ClientConnection bounds those).
+   */
+  boolean acceptsBody() {
+    if (finished || clientDone) {
+      return true;
+    }
+    Channel ch = backend;
+    return ch != null && !connecting ? ch.isWritable() : unsentBytes < REPLAY_LIMIT;
+  }
+
+  /** The client's outbound buffer drained: read the upstream again. */
+  void clientWritable() {
+    Channel ch = backend;
+    if (!finished && ch != null && !ch.config().isAutoRead()) {
+      ch.config().setAutoRead(true);
+    }
+  }
+
   /** The upstream's read batch ended: send the client what it produced. */
   void flushClient() {
     if (!finished) {
@@ -715,9 +729,9 @@ final class Exchange implements RequestKey {
     }
   }
 
-  /** Whether the exchange is ready for more request body (a read that yielded nothing must be repeated). */
-  boolean wantsBody() {
-    return !finished && !clientDone && backend != null && !connecting;
+  /** The upstream connection's outbound buffer drained: the client may send more body. */
+  void backendWritable() {
+    client.updateReading();
   }
 
   /** Whether the response is already on its way to the client. */

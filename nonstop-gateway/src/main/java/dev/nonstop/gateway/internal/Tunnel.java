@@ -6,14 +6,17 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Raw byte relaying after a protocol switch (WebSocket), Netty's proxy example idiom: write what one
- * side read to the other, and read the next chunk only once that write succeeded, so a slow reader
- * holds back a fast writer instead of filling the gateway's memory.
+ * Raw byte relaying after a protocol switch (WebSocket): write what one side read to the other, and
+ * stop reading a side while the other's outbound buffer is above its high watermark, so a slow
+ * reader holds back a fast writer instead of filling the gateway's memory.
  */
 final class Tunnel {
   private Tunnel() {}
 
-  /** Writes {@code msg}, read from {@code from}, to {@code to}; reads on when it is written. */
+  /**
+   * Writes {@code msg}, read from {@code from}, to {@code to}; stops reading {@code from} while
+   * {@code to} is not writable (the handler of {@code to} resumes it when it drains).
+   */
   static void forward(Channel from, Channel to, Object msg) {
     if (!to.isActive()) {
       ReferenceCountUtil.release(msg);
@@ -21,13 +24,14 @@ final class Tunnel {
       return;
     }
     to.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
-      if (f.isSuccess()) {
-        from.read();
-      } else {
+      if (!f.isSuccess()) {
         from.close();
         f.channel().close();
       }
     });
+    if (!to.isWritable()) {
+      from.config().setAutoRead(false);
+    }
   }
 
   /** Closes {@code ch} once what was written to it is out. */
