@@ -227,4 +227,51 @@ class GatewayProxyIT {
     }
     assertThat(get(g, "/id").body()).isEqualTo("a");
   }
+
+  @Test
+  void aClientThatDoesNotReadHoldsBackTheUpstreamInsteadOfFillingTheGatewaysMemory() throws Exception {
+    TestUpstream a = upstream("a");
+    Gateway g = gateway("""
+        listen: 127.0.0.1:0
+        routes: [{path: /, upstream: web}]
+        upstreams: {web: {servers: ["%s"]}}
+        """.formatted(a.address()));
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.setReceiveBufferSize(64 * 1024);
+      s.connect(new java.net.InetSocketAddress("127.0.0.1", g.port()));
+      s.getOutputStream().write("GET /big?mib=64 HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      // Not reading: what the upstream manages to send is bounded by the socket buffers on both
+      // hops and the gateway's write watermark, far below the 64 MiB body.
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+          .until(() -> a.bigSent.get() > 0);
+      org.awaitility.Awaitility.await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5))
+          .until(() -> a.bigSent.get() < 24L * 1024 * 1024);
+      long total = 0;
+      byte[] buf = new byte[256 * 1024];
+      java.io.InputStream in = s.getInputStream();
+      int n;
+      long want = 64L * 1024 * 1024;
+      long body = -1;
+      java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+      while ((n = in.read(buf)) > 0) {
+        total += n;
+        if (body < 0) {
+          head.write(buf, 0, n);
+          String h = head.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+          int end = h.indexOf("\r\n\r\n");
+          if (end >= 0) {
+            body = total - (end + 4);
+            total = body;
+            head = null;
+          } else {
+            continue;
+          }
+        }
+        if (total >= want) {
+          break;
+        }
+      }
+      assertThat(total).isGreaterThanOrEqualTo(want);
+    }
+  }
 }

@@ -413,6 +413,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** Sets the current exchange's deadline ({@code timeout}) on this connection's timer. */
+  void armExchange(long nanos) {
+    arm(nanos);
+  }
+
   private void schedule(long now, long at) {
     timerAt = at;
     timer = ch.eventLoop().schedule(this::timeout, at - now, TimeUnit.NANOSECONDS);
@@ -433,7 +438,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     deadline = 0;
-    if (current != null || tunnelPeer != null || closing) {
+    if (current != null) {
+      current.overallTimeout();
+      return;
+    }
+    if (tunnelPeer != null || closing) {
       return;
     }
     if (headStarted) {

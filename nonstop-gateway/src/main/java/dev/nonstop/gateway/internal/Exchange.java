@@ -94,7 +94,6 @@ final class Exchange implements RequestKey {
   private int status;
   private boolean finished;
   private ScheduledFuture<?> perTryTimer;
-  private ScheduledFuture<?> overallTimer;
 
   Exchange(ClientConnection client, Proxy proxy, HttpRequest head, boolean headRequest, GatewaySpec.Route route,
       String routeName, Cluster cluster, String requestId, InetAddress clientAddress, boolean clientKeepAlive) {
@@ -149,7 +148,8 @@ final class Exchange implements RequestKey {
       return;
     }
     permitHeld = true;
-    overallTimer = clientCh.eventLoop().schedule(this::overallTimeout, cluster.timeoutNanos, TimeUnit.NANOSECONDS);
+    // The connection's one timer carries this deadline: no schedule and cancel per request.
+    client.armExchange(cluster.timeoutNanos);
     attempt();
   }
 
@@ -570,8 +570,8 @@ final class Exchange implements RequestKey {
         "upstream " + server.address() + " did not answer within " + ms + "ms");
   }
 
-  private void overallTimeout() {
-    overallTimer = null;
+  /** The connection's timer reached this exchange's {@code timeout}. */
+  void overallTimeout() {
     if (finished || responseStarted) {
       return;
     }
@@ -656,10 +656,6 @@ final class Exchange implements RequestKey {
   private void finishBookkeeping(boolean success) {
     finished = true;
     cancelPerTry();
-    if (overallTimer != null) {
-      overallTimer.cancel(false);
-      overallTimer = null;
-    }
     if (permitHeld) {
       permitHeld = false;
       long took = System.nanoTime() - startNanos;

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * POST /echo             the body back
  * GET  /slow?ms=N        answers after N ms
  * GET  /status/CODE      answers CODE
+ * GET  /big?mib=N        N MiB of zeros, streamed (counted in bigSent)
  * GET  /health           answers {@link #health} (200 until a test changes it); not counted in {@link #hits}
  * </pre>
  *
@@ -28,6 +29,8 @@ public final class TestUpstream implements AutoCloseable {
   private final Engine engine;
   /** Requests received, all paths but {@code /health}, so health checks do not count as traffic. */
   public final AtomicInteger hits = new AtomicInteger();
+  /** Bytes {@code GET /big} has handed to its connection so far (blocks while the client does not read). */
+  public final java.util.concurrent.atomic.AtomicLong bigSent = new java.util.concurrent.atomic.AtomicLong();
   /** When not 0, the status every request but {@code /health} gets (with the name as body). */
   public final AtomicInteger failWith = new AtomicInteger();
   /** The status {@code /health} answers. */
@@ -82,6 +85,16 @@ public final class TestUpstream implements AutoCloseable {
     engine.get("/slow", c -> {
       Thread.sleep(Long.parseLong(c.query("ms", "1000")));
       c.string(200, name);
+    });
+    engine.get("/big", c -> {
+      int mib = Integer.parseInt(c.query("mib", "16"));
+      c.stream(200, "application/octet-stream", out -> {
+        byte[] chunk = new byte[64 * 1024];
+        for (int i = 0; i < mib * 16; i++) {
+          out.write(chunk);
+          bigSent.addAndGet(chunk.length);
+        }
+      });
     });
     engine.get("/status/:code", c -> c.string(Integer.parseInt(c.param("code")), name));
     engine.get("/health", c -> c.string(health.get(), name));
