@@ -105,7 +105,9 @@ class GatewayCommandIT {
   private Process start() throws IOException {
     out = dir.resolve("gateway-" + started.size() + ".out");
     err = dir.resolve("gateway-" + started.size() + ".err");
-    Process p = new ProcessBuilder(JAVA, "-Xmx64m", "-XX:TieredStopAtLevel=1", "-jar", NONSTOP_JAR.toString(),
+    // `env --default-signal=HUP`: a test run under nohup passes an ignored SIGHUP on to its children,
+    // and the JVM then leaves SIGHUP alone (on purpose), so the reload tests would see nothing.
+    Process p = new ProcessBuilder("env", "--default-signal=HUP", JAVA, "-Xmx64m", "-XX:TieredStopAtLevel=1", "-jar", NONSTOP_JAR.toString(),
         "gateway", "-c", config.toString())
         .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     started.add(p);

@@ -37,6 +37,11 @@ public final class Termination {
    * Reloads do not overlap: a SIGHUP that arrives during one is handled after it.
    */
   public static void onHangup(Runnable reload) {
+    if (hangupIgnored()) {
+      // The JVM does not take over a signal that was ignored when it started (nohup does that).
+      log.warn("SIGHUP is ignored in this process (started under nohup?); reload through the admin API instead");
+      return;
+    }
     Object lock = new Object();
     try {
       sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> Thread.ofPlatform().name("nonstop-reload").start(() -> {
@@ -48,5 +53,19 @@ public final class Termination {
     } catch (IllegalArgumentException e) {
       log.warn("cannot handle SIGHUP here: {}", e.getMessage());
     }
+  }
+
+  // Bit 0 of SigIgn in /proc/self/status is SIGHUP. Not Linux, or unreadable: assume handled.
+  private static boolean hangupIgnored() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        if (line.startsWith("SigIgn:")) {
+          return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 1L) != 0;
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      return false;
+    }
+    return false;
   }
 }
