@@ -265,4 +265,40 @@ class GatewayEdgeIT {
       state = (c == '\r' && state % 2 == 0) || (c == '\n' && state % 2 == 1) ? state + 1 : 0;
     }
   }
+
+  @Test
+  void expectContinueGetsTheUpstreamsContinueAndThenTheResponse() throws Exception {
+    Gateway g = gateway("{}");
+    RawClient c = client(g);
+    c.send("POST /echo HTTP/1.1\r\nHost: gw\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+    assertThat(c.read().status()).isEqualTo(100);
+    RawClient.Response r = c.send("hello").read();
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("hello");
+    assertThat(c.send(GET_ID).read().status()).isEqualTo(200); // the connection is in a sane state
+  }
+
+  @Test
+  void aConnectionHeaderNamingContentLengthCannotSmuggleARequest() throws Exception {
+    Gateway g = gateway("{}");
+    RawClient c = client(g);
+    String inner = "GET /status/500 HTTP/1.1\r\nHost: x\r\n\r\n";
+    RawClient.Response r = c.send("POST /echo HTTP/1.1\r\nHost: gw\r\nConnection: content-length\r\n"
+        + "Content-Length: " + inner.length() + "\r\n\r\n" + inner).read();
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo(inner); // the inner request stayed a body
+    assertThat(c.send(GET_ID).read().status()).isEqualTo(200);
+    assertThat(web.hits).hasValue(2);
+  }
+
+  @Test
+  void headToAnUnroutedPathGetsA404WithoutBodyAndTheConnectionStaysInStep() throws Exception {
+    Gateway g = gateway("{}", "routes: [{path: /api/, upstream: web}]\nupstreams: {web: {servers: [\"127.0.0.1:1\"]}}");
+    RawClient c = client(g);
+    RawClient.Response r = c.send("HEAD /nowhere HTTP/1.1\r\nHost: gw\r\n\r\n").readHeadOnly();
+    assertThat(r.status()).isEqualTo(404);
+    // Had the 404 carried its JSON body, this would read that body as a status line.
+    c.send("HEAD /nowhere HTTP/1.1\r\nHost: gw\r\n\r\n");
+    assertThat(c.readHeadOnly().status()).isEqualTo(404);
+  }
 }

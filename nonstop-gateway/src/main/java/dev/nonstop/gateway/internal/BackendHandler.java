@@ -102,6 +102,10 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent && exchange != null) {
+      exchange.backendIdle();
+      return;
+    }
     if (evt instanceof IdleStateEvent && exchange == null && peer == null) {
       pools.remove(server, ctx.channel());
       ctx.close();

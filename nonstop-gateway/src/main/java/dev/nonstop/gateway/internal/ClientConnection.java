@@ -88,6 +88,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     return ch.isActive() && !closing;
   }
 
+  /** Whether the connection is still meant to be kept after this response (false once draining). */
+  boolean keepsAlive() {
+    return keepAlive;
+  }
+
   /** Whether to keep the connection after the current response. */
   void keepAlive(boolean keep) {
     keepAlive = keepAlive && keep;
@@ -181,6 +186,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private void head(HttpRequest req) {
     cancelTimer();
     headStarted = false;
+    // Before any answer, local ones included: a response to HEAD carries no body.
+    answeringHead = req.method() == HttpMethod.HEAD;
     if (req.decoderResult().isFailure()) {
       Throwable cause = req.decoderResult().cause();
       if (cause instanceof TooLongHttpLineException) {
@@ -244,10 +251,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       req.setUri(Paths.originForm(uri));
     }
     req.setProtocolVersion(HttpVersion.HTTP_1_1);
-    answeringHead = req.method() == HttpMethod.HEAD;
     keepAlive = true;
     current = new Exchange(this, proxy, req, answeringHead, route, snap.routeName(route), cluster, requestId, client,
-        clientKeepAlive);
+        clientKeepAlive, hasBody);
     current.start();
   }
 

@@ -4,11 +4,13 @@ import dev.nonstop.gateway.GatewaySpec;
 import dev.nonstop.gateway.internal.balance.RequestKey;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -96,7 +98,8 @@ final class Exchange implements RequestKey {
   private ScheduledFuture<?> perTryTimer;
 
   Exchange(ClientConnection client, Proxy proxy, HttpRequest head, boolean headRequest, GatewaySpec.Route route,
-      String routeName, Cluster cluster, String requestId, InetAddress clientAddress, boolean clientKeepAlive) {
+      String routeName, Cluster cluster, String requestId, InetAddress clientAddress, boolean clientKeepAlive,
+      boolean hasBody) {
     this.client = client;
     this.clientCh = client.channel();
     this.proxy = proxy;
@@ -109,6 +112,9 @@ final class Exchange implements RequestKey {
     this.requestId = requestId;
     this.clientAddress = clientAddress;
     this.clientKeepAlive = clientKeepAlive;
+    // A request without a body is complete with its head, though the decoder's empty last part
+    // arrives a moment later: an answer made before that (a 503) may keep the connection.
+    this.clientDone = !hasBody;
     HttpMethod m = head.method();
     boolean idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS
         || m == HttpMethod.PUT || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
@@ -196,7 +202,8 @@ final class Exchange implements RequestKey {
     armPerTry();
     ChannelFuture f = connect(s);
     f.channel().closeFuture().addListener(c -> cluster.breaker.releaseConnection());
-    f.addListener((ChannelFutureListener) this::connected);
+    int attemptNo = tries;
+    f.addListener((ChannelFutureListener) cf -> connected(cf, s, attemptNo));
   }
 
   private ChannelFuture connect(Server s) {
@@ -217,13 +224,14 @@ final class Exchange implements RequestKey {
     return b.connect(s.socketAddress());
   }
 
-  private void connected(ChannelFuture f) {
+  private void connected(ChannelFuture f, Server target, int attemptNo) {
     cluster.breaker.releasePending();
     Channel ch = f.channel();
-    if (finished) {
-      // The client left or the request timed out while we were connecting: keep the connection.
+    if (finished || attemptNo != tries || !connecting) {
+      // This try is over (the client left, a timeout moved the request on to another server): the
+      // connection, if made, is a good idle one of the server it was made to.
       if (f.isSuccess()) {
-        pools.offer(server, ch, cluster.maxIdle);
+        pools.offer(target, ch, cluster.maxIdle);
       }
       return;
     }
@@ -260,7 +268,10 @@ final class Exchange implements RequestKey {
     headWrite = ch.write(head);
     if (replay != null) {
       for (HttpContent c : replay) {
-        ch.write(c.retainedDuplicate());
+        ChannelFuture w = ch.write(c.retainedDuplicate());
+        if (c instanceof LastHttpContent) {
+          lastWrite = w;
+        }
       }
     }
     HttpContent c;
@@ -325,6 +336,23 @@ final class Exchange implements RequestKey {
       // could open the circuit for everyone. And nothing after it on the connection can be parsed.
       String why = "malformed request body: " + reason(c.decoderResult().cause());
       c.release();
+      if (responseStarted) {
+        // Too late for a 400: end the response by closing, as for any broken stream.
+        Channel b = backend;
+        backend = null;
+        if (b != null) {
+          b.pipeline().get(BackendHandler.class).exchange = null;
+          b.close();
+        }
+        endTry();
+        if (permitHeld) {
+          permitHeld = false;
+          cluster.breaker.release();
+        }
+        finishBookkeeping(true);
+        client.abort();
+        return;
+      }
       cancelPerTry();
       dropBackend();
       if (permitHeld) {
@@ -411,7 +439,9 @@ final class Exchange implements RequestKey {
     if (code >= 100 && code < 200) {
       informational = true;
       if (code == 100 && HttpUtil.is100ContinueExpected(head)) {
-        clientCh.writeAndFlush(r);
+        // A full message: a bare head would leave the encoder waiting for its (swallowed) last part.
+        clientCh.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+            Unpooled.EMPTY_BUFFER));
       }
       return;
     }
@@ -441,7 +471,7 @@ final class Exchange implements RequestKey {
       h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     }
     r.setProtocolVersion(HttpVersion.HTTP_1_1);
-    boolean keepClient = clientKeepAlive && client.open() && (framed && !(chunked && http10));
+    boolean keepClient = clientKeepAlive && client.open() && client.keepsAlive() && framed && !(chunked && http10);
     client.keepAlive(keepClient);
     if (!keepClient) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -708,6 +738,18 @@ final class Exchange implements RequestKey {
     Channel ch = backend;
     if (!finished && ch != null && !ch.config().isAutoRead()) {
       ch.config().setAutoRead(true);
+    }
+  }
+
+  /**
+   * The upstream connection saw no traffic either way for {@code keepalive.idle_timeout}: before the
+   * response the exchange's own timeout acts; after it started, an upstream host that vanished
+   * without a FIN, or a client that stopped reading, must not hold both connections forever.
+   */
+  void backendIdle() {
+    if (!finished && responseStarted) {
+      truncate("no traffic with upstream " + server.address() + " for "
+          + cluster.spec.keepalive().idleTimeout().toMillis() + "ms");
     }
   }
 

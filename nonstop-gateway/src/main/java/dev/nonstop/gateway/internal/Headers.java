@@ -39,7 +39,13 @@ final class Headers {
     for (String connection : h.getAll(HttpHeaderNames.CONNECTION)) {
       for (String name : connection.split(",")) {
         String n = name.trim();
-        if (!n.isEmpty() && !(upgrade && HttpHeaderValues.UPGRADE.contentEqualsIgnoreCase(n))) {
+        // Framing and Host are never dropped because Connection names them: the body was framed by
+        // them on the way in, and a request forwarded without them would be read differently
+        // upstream (request smuggling onto a shared pooled connection).
+        if (!n.isEmpty() && !(upgrade && HttpHeaderValues.UPGRADE.contentEqualsIgnoreCase(n))
+            && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(n)
+            && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(n)
+            && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(n)) {
           h.remove(n);
         }
       }

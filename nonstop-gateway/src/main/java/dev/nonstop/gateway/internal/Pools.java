@@ -45,8 +45,12 @@ final class Pools {
     if (!ch.isActive()) {
       return;
     }
+    if (server.retired()) {
+      ch.close();
+      return;
+    }
     ArrayDeque<Channel> q = idle.computeIfAbsent(server, s -> new ArrayDeque<>());
-    if (q.size() >= maxIdle || server.retired()) {
+    if (q.size() >= maxIdle) {
       ch.close();
       return;
     }

@@ -53,6 +53,20 @@ public final class RawClient implements AutoCloseable {
    * @throws SocketTimeoutException when the response does not come within the timeout
    * @throws EOFException when the connection ends before a whole response
    */
+  /** Reads a response to HEAD: status line and headers, no body whatever Content-Length says. */
+  public Response readHeadOnly() throws IOException {
+    String statusLine = line();
+    if (statusLine == null) {
+      throw new EOFException("connection closed before a response");
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (String l = line(); l != null && !l.isEmpty(); l = line()) {
+      int colon = l.indexOf(':');
+      headers.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
+    }
+    return new Response(statusLine, Integer.parseInt(statusLine.split(" ", 3)[1]), headers, "");
+  }
+
   public Response read() throws IOException {
     String statusLine = line();
     if (statusLine == null) {
@@ -67,7 +81,7 @@ public final class RawClient implements AutoCloseable {
     }
     int status = Integer.parseInt(parts[1]);
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    if (status == 101 || status == 204 || status == 304) {
+    if ((status >= 100 && status < 200) || status == 204 || status == 304) {
       return new Response(statusLine, status, headers, "");
     }
     if (headers.containsKey("content-length")) {
