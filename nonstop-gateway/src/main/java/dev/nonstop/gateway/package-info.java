@@ -1,11 +1,14 @@
 /**
- * The gateway's public API: its configuration ({@link dev.nonstop.gateway.GatewaySpec}, checked by
- * {@link dev.nonstop.gateway.GatewayRules}). The proxy itself lives in {@code .internal}.
+ * The gateway's public API: {@link dev.nonstop.gateway.Gateway} (start, reload, drain, stop), its
+ * configuration ({@link dev.nonstop.gateway.GatewaySpec}, checked by {@link
+ * dev.nonstop.gateway.GatewayRules}) and the admin view ({@link dev.nonstop.gateway.UpstreamStatus}).
+ * The proxy itself lives in {@code .internal}; no Netty type appears here.
  *
  * <p>Invariants: a spec's records are immutable and carry every default filled in, so the proxy
  * never meets a missing value; defaults are the safe ones (no proxy trusted, no rate limit that
  * could refuse legitimate traffic, retries only for methods safe to repeat). A spec that passed
  * {@link dev.nonstop.gateway.GatewayRules#check} and its constraint annotations routes every route
- * to an existing upstream with at least one server that is not a backup.
+ * to an existing upstream with at least one server that is not a backup. A reload swaps the whole
+ * config at once: a request sees one config from its head to its end.
  */
 package dev.nonstop.gateway;
