@@ -5,11 +5,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
-import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import dev.nonstop.core.config.ScalarDeserializer;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,7 +16,7 @@ import java.util.regex.Pattern;
  * The gateway's own config values: rates ({@code 100/s}), percentages ({@code 50%} or {@code 50}),
  * balancers ({@code hash(cookie:sid)}) and servers (a string or a mapping). Their parsers throw
  * {@link IllegalArgumentException}s that name the value and the expectation; bound through {@link
- * Scalar}, the loader shows that message at the key's line.
+ * ScalarDeserializer}, the loader shows that message at the key's line.
  */
 final class Values {
   private static final Pattern RATE = Pattern.compile("([0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)\\s*/\\s*([smh])");
@@ -95,21 +94,21 @@ final class Values {
   }
 
   /** Binds a percentage, from a YAML number or string. */
-  static final class Percent extends Scalar<Integer> {
+  static final class Percent extends ScalarDeserializer<Integer> {
     Percent() {
       super(Integer.class, Values::percent, PERCENT_FORMS);
     }
   }
 
   /** Binds a rate, in events per second, from a YAML string. */
-  static final class Rate extends Scalar<Double> {
+  static final class Rate extends ScalarDeserializer<Double> {
     Rate() {
       super(Double.class, Values::perSecond, RATE_FORMS);
     }
   }
 
   /** Binds a {@code balance:}, from a YAML string only. */
-  static final class BalanceForm extends Scalar<GatewaySpec.Balance> {
+  static final class BalanceForm extends ScalarDeserializer<GatewaySpec.Balance> {
     BalanceForm() {
       super(GatewaySpec.Balance.class, GatewaySpec.Balance::parse, GatewaySpec.Balance.FORMS);
     }
@@ -134,41 +133,6 @@ final class Values {
       }
       // Unknown keys and wrong types inside are reported by this binding, at their own keys.
       return ctx.readValue(p, GatewaySpec.ServerEntry.Written.class).entry();
-    }
-  }
-
-  /**
-   * Reads a scalar through a parser (a YAML number as its text, so {@code 50} and {@code "50%"} meet
-   * the same parser) and turns its {@link IllegalArgumentException} into a binding error at the
-   * current key.
-   */
-  private abstract static class Scalar<T> extends StdScalarDeserializer<T> {
-    private final transient Function<String, T> parser;
-    private final String forms;
-
-    Scalar(Class<T> type, Function<String, T> parser, String forms) {
-      super(type);
-      this.parser = parser;
-      this.forms = forms;
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public T deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
-      JsonToken t = p.currentToken();
-      if (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
-        try {
-          return parser.apply(p.getText());
-        } catch (IllegalArgumentException e) {
-          throw JsonMappingException.from(p, e.getMessage(), e);
-        }
-      }
-      if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-        // Jackson's own words would name the Java type ("a number"), not the written forms.
-        throw JsonMappingException.from(p,
-            (t == JsonToken.START_OBJECT ? "a mapping" : "a list") + " (expected: " + forms + ")");
-      }
-      return (T) ctx.handleUnexpectedToken(handledType(), p);
     }
   }
 }

@@ -1,16 +1,10 @@
 package dev.nonstop.core.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.nonstop.core.DataSize;
 import dev.nonstop.core.Durations;
 import dev.nonstop.core.Signal;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -19,7 +13,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -32,39 +25,11 @@ final class Values {
   /** Deserializers for {@link Duration}, {@link DataSize}, {@link Signal} and {@link Path}. */
   static SimpleModule module() {
     SimpleModule m = new SimpleModule("nonstop-config-values");
-    m.addDeserializer(Duration.class, new Scalar<>(Duration.class, Durations::parse));
-    m.addDeserializer(DataSize.class, new Scalar<>(DataSize.class, DataSize::parse));
-    m.addDeserializer(Signal.class, new Scalar<>(Signal.class, Signal::parse));
-    m.addDeserializer(Path.class, new Scalar<>(Path.class, Path::of));
+    m.addDeserializer(Duration.class, new ScalarDeserializer<>(Duration.class, Durations::parse));
+    m.addDeserializer(DataSize.class, new ScalarDeserializer<>(DataSize.class, DataSize::parse));
+    m.addDeserializer(Signal.class, new ScalarDeserializer<>(Signal.class, Signal::parse));
+    m.addDeserializer(Path.class, new ScalarDeserializer<>(Path.class, Path::of));
     return m;
-  }
-
-  /**
-   * Reads a scalar (a YAML number too: {@code startsecs: 1} is one second) through a parser whose
-   * {@link IllegalArgumentException} already names the value and the expectation; the loader
-   * shows that message as is.
-   */
-  private static final class Scalar<T> extends StdScalarDeserializer<T> {
-    private final transient Function<String, T> parser;
-
-    Scalar(Class<T> type, Function<String, T> parser) {
-      super(type);
-      this.parser = parser;
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public T deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
-      JsonToken t = p.currentToken();
-      if (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
-        try {
-          return parser.apply(p.getText());
-        } catch (IllegalArgumentException e) {
-          throw JsonMappingException.from(p, e.getMessage(), e);
-        }
-      }
-      return (T) ctx.handleUnexpectedToken(handledType(), p);
-    }
   }
 
   /** Whether {@code type} is written as a scalar here, though Jackson could see a bean in it. */
