@@ -50,13 +50,7 @@ final class ControlApi {
   private ControlApi() {}
 
   static Engine engine(Supervisor sup, String token, MeterRegistry meters, String host) {
-    Engine app = Engine.builder()
-        .host(host)
-        .meterRegistry(meters)
-        .ioThreads(1)
-        .drainTimeout(Duration.ofSeconds(2))
-        .build();
-    app.use(Middleware.recovery());
+    Engine app = adminEngine(host, meters);
     RouteGroup v1 = app.group("/v1", bearer(token));
     v1.get("/status", c -> c.json(200, Map.of("instances", sup.status().stream().map(ControlApi::row).toList())));
     v1.post("/start/:target", c -> act(c, sup::start, "started"));
@@ -66,6 +60,22 @@ final class ControlApi {
     return app;
   }
 
+  /**
+   * The engine an admin API runs on (this one and the gateway's): one I/O thread, a short drain,
+   * {@code /metrics} from {@code meters}, panics answered 500.
+   */
+  static Engine adminEngine(String host, MeterRegistry meters) {
+    Engine app = Engine.builder()
+        .host(host)
+        .meterRegistry(meters)
+        .ioThreads(1)
+        .drainTimeout(Duration.ofSeconds(2))
+        .build();
+    app.use(Middleware.recovery());
+    return app;
+  }
+
+  /** Refuses, with 401, requests without {@code Authorization: Bearer TOKEN}. */
   static dev.nonstop.web.Handler bearer(String token) {
     byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     return c -> {

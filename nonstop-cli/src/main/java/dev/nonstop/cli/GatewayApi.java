@@ -5,10 +5,8 @@ import dev.nonstop.gateway.UpstreamStatus;
 import dev.nonstop.web.Context;
 import dev.nonstop.web.Engine;
 import dev.nonstop.web.HttpException;
-import dev.nonstop.web.Middleware;
 import dev.nonstop.web.RouteGroup;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,13 +33,7 @@ final class GatewayApi {
    *     it was refused
    */
   static Engine engine(Gateway gateway, Supplier<String> reload, String token, MeterRegistry meters, String host) {
-    Engine app = Engine.builder()
-        .host(host)
-        .meterRegistry(meters)
-        .ioThreads(1)
-        .drainTimeout(Duration.ofSeconds(2))
-        .build();
-    app.use(Middleware.recovery());
+    Engine app = ControlApi.adminEngine(host, meters);
     RouteGroup v1 = app.group("/v1", ControlApi.bearer(token));
     v1.get("/upstreams", c -> c.json(200, Map.of("upstreams", gateway.upstreams().stream().map(GatewayApi::row).toList())));
     v1.post("/upstreams/:upstream/servers/:server/drain", c -> drain(c, gateway, true));

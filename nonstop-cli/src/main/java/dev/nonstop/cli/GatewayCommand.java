@@ -1,6 +1,7 @@
 package dev.nonstop.cli;
 
 import dev.nonstop.cli.config.GatewayConfig;
+import dev.nonstop.core.HostPort;
 import dev.nonstop.core.Termination;
 import dev.nonstop.core.config.ConfigException;
 import dev.nonstop.gateway.Gateway;
@@ -73,8 +74,7 @@ final class GatewayCommand implements Callable<Integer> {
       throw new CliException("admin API cannot listen on " + conf.admin().listen() + ": " + e.getMessage());
     }
     long pid = ProcessHandle.current().pid();
-    String host = conf.admin().host();
-    String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + admin.port();
+    String url = "http://" + new HostPort(conf.admin().host(), admin.port());
     try {
       files.writeToken(token);
       files.writeAdmin(url, pid);
@@ -107,7 +107,7 @@ final class GatewayCommand implements Callable<Integer> {
     return 0;
   }
 
-  // Serialised by the callers' own locks (the gateway's reload lock does the swap).
+  // Synchronized: SIGHUP and the admin API may reload at once, and the file read last must win.
   private synchronized String reload(Gateway gateway) {
     try {
       GatewayConfig next = GatewayConfig.load(file);

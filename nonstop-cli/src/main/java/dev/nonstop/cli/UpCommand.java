@@ -1,6 +1,7 @@
 package dev.nonstop.cli;
 
 import dev.nonstop.cli.config.NonstopConfig;
+import dev.nonstop.core.HostPort;
 import dev.nonstop.core.Termination;
 import dev.nonstop.core.config.ConfigException;
 import dev.nonstop.supervisor.Leftovers;
@@ -62,7 +63,7 @@ final class UpCommand implements Callable<Integer> {
       throw new CliException("control API cannot listen on " + conf.admin().listen() + ": " + rootMessage(e));
     }
     long pid = ProcessHandle.current().pid();
-    String url = "http://" + hostForUrl(conf.admin().host()) + ":" + admin.port();
+    String url = "http://" + new HostPort(conf.admin().host(), admin.port());
     try {
       files.writeToken(token);
       files.writeAdmin(url, pid);
@@ -96,10 +97,6 @@ final class UpCommand implements Callable<Integer> {
         .log();
     done.await();
     return 0;
-  }
-
-  private static String hostForUrl(String host) {
-    return host.contains(":") ? "[" + host + "]" : host;
   }
 
   private static String rootMessage(Throwable t) {

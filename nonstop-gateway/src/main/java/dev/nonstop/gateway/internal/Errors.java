@@ -1,5 +1,6 @@
 package dev.nonstop.gateway.internal;
 
+import dev.nonstop.web.http.JsonText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -26,13 +27,9 @@ final class Errors {
   static FullHttpResponse response(ByteBufAllocator alloc, HttpResponseStatus status, String message,
       String requestId, long retryAfterSeconds, boolean close) {
     StringBuilder json = new StringBuilder(96).append("{\"status\":").append(status.code())
-        .append(",\"error\":\"");
-    escape(json, message);
-    json.append('"');
+        .append(",\"error\":").append(JsonText.quote(message));
     if (requestId != null) {
-      json.append(",\"request_id\":\"");
-      escape(json, requestId);
-      json.append('"');
+      json.append(",\"request_id\":").append(JsonText.quote(requestId));
     }
     json.append("}\n");
     byte[] bytes = json.toString().getBytes(StandardCharsets.UTF_8);
@@ -52,22 +49,5 @@ final class Errors {
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
     return r;
-  }
-
-  private static void escape(StringBuilder out, String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
   }
 }

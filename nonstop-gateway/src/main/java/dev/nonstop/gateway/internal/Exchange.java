@@ -140,10 +140,6 @@ final class Exchange implements RequestKey {
     return Cookies.value(head.headers(), name);
   }
 
-  String requestId() {
-    return requestId;
-  }
-
   /** Starts the first try. */
   void start() {
     cluster.budget.requestStarted();
@@ -336,28 +332,12 @@ final class Exchange implements RequestKey {
       // could open the circuit for everyone. And nothing after it on the connection can be parsed.
       String why = "malformed request body: " + reason(c.decoderResult().cause());
       c.release();
+      abandon();
       if (responseStarted) {
         // Too late for a 400: end the response by closing, as for any broken stream.
-        Channel b = backend;
-        backend = null;
-        if (b != null) {
-          b.pipeline().get(BackendHandler.class).exchange = null;
-          b.close();
-        }
-        endTry();
-        if (permitHeld) {
-          permitHeld = false;
-          cluster.breaker.release();
-        }
         finishBookkeeping(true);
         client.abort();
         return;
-      }
-      cancelPerTry();
-      dropBackend();
-      if (permitHeld) {
-        permitHeld = false;
-        cluster.breaker.release();
       }
       client.keepAlive(false);
       fail(HttpResponseStatus.BAD_REQUEST, why, 0, false);
@@ -451,7 +431,7 @@ final class Exchange implements RequestKey {
       cluster.outlier.failure(server, kind);
       proxy.metrics().retried(cluster.name, "status_" + code);
       dropBackend();
-      retry();
+      attempt();
       return;
     }
     status = code;
@@ -523,7 +503,7 @@ final class Exchange implements RequestKey {
     // a timeout is, so it is charged to the budget like a 5xx.
     if (mayRetry(sent(), kind == Failure.TIMEOUT)) {
       proxy.metrics().retried(cluster.name, kind.name().toLowerCase(java.util.Locale.ROOT));
-      retry();
+      attempt();
       return;
     }
     fail(statusIfFinal, why, 0, true);
@@ -560,10 +540,6 @@ final class Exchange implements RequestKey {
       retryHeld = true;
     }
     return true;
-  }
-
-  private void retry() {
-    attempt();
   }
 
   // Ends the current try's hold on its server and connection; the connection is closed, since its
@@ -772,23 +748,24 @@ final class Exchange implements RequestKey {
     client.updateReading();
   }
 
-  /** Whether the response is already on its way to the client. */
-  boolean responseStarted() {
-    return responseStarted;
-  }
-
   /** The client went away: stop everything, keep nothing. */
   void clientClosed() {
     if (finished) {
       return;
     }
+    abandon();
+    finishBookkeeping(true);
+  }
+
+  // The client, not the upstream, ended this request: drop the try and hand the breaker permit
+  // back without a verdict on the upstream.
+  private void abandon() {
     cancelPerTry();
     dropBackend();
     if (permitHeld) {
       permitHeld = false;
       cluster.breaker.release();
     }
-    finishBookkeeping(true);
   }
 
   static String reason(Throwable t) {

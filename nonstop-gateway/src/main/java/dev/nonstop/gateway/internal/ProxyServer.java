@@ -389,15 +389,8 @@ public final class ProxyServer {
         }
       });
     }
-    long deadline = System.nanoTime() + drain.toNanos();
-    while (!clients.isEmpty() && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(10); // polling a set that only shrinks; no state to wait on more precisely
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
+    // Completes when every connection open now has closed (new ones are refused while stopping).
+    clients.newCloseFuture().awaitUninterruptibly(drain.toMillis());
     clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     pools.values().forEach(p -> p.loop().execute(p::closeAll));
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

@@ -1,5 +1,6 @@
 package dev.nonstop.web.internal;
 
+import dev.nonstop.web.http.JsonText;
 import dev.nonstop.web.http.RequestChecks;
 import dev.nonstop.web.Execution;
 import dev.nonstop.web.internal.router.PathParams;

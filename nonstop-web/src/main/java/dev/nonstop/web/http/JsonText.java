@@ -1,10 +1,14 @@
-package dev.nonstop.web.internal;
+package dev.nonstop.web.http;
 
-/** JSON string quoting for the few bodies the server writes before any mapper is involved. */
-final class JsonText {
+/**
+ * JSON string quoting for the few bodies written before any mapper is involved: the framework's
+ * and the gateway's own error answers.
+ */
+public final class JsonText {
   private JsonText() {}
 
-  static String quote(String s) {
+  /** {@code s} as a JSON string literal, quotes included. */
+  public static String quote(String s) {
     StringBuilder b = new StringBuilder(s.length() + 2).append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
