@@ -27,6 +27,12 @@
 #   haproxy          nbthread 2, balance leastconn, http-reuse always, httpchk GET / every 1s (rise 2,
 #                    fall 2), option redispatch, retries 3, retry-on all-retryable-errors
 #   haproxy_noretry  the same without retry-on (default: conn-failure only)
+#   netty_tcp        yardstick, not a proxy: bench/gateway/TcpCeiling.java, bytes copied between one
+#                    client and one upstream connection (no HTTP), same JVM flags: the ceiling of a
+#                    Netty/epoll forwarder on this box. Throughput phase only.
+#   http_sketch      yardstick: bench/gateway/HttpSketch.java, the "forward the header block as bytes"
+#                    design reduced to GET with Content-Length (what a hot-path rewrite could buy).
+#   http_sketch_bare the same adding no headers (SKETCH_HEADERS=none): what the six added headers cost.
 #   nonstop          `java $GATEWAY_JVM_OPTS -jar nonstop.jar gateway -c RAW/conf/gateway_*.yaml`:
 #                    least_conn, health GET / every 1s (rise 2, fall 2), retries {attempts: 2}. Skipped
 #                    with a message (not an error) when nonstop.jar has no `gateway` command or the
@@ -54,7 +60,7 @@ ROOT="$(cd "$BENCH/.." && pwd)"
 OUT=${OUT:-$BENCH/out}
 PHASES=${PHASES:-throughput kill}
 UPSTREAMS=${UPSTREAMS:-gin hello}
-PROXIES=${PROXIES:-nginx haproxy nonstop}
+PROXIES=${PROXIES:-nginx haproxy nonstop netty_tcp}
 KILL_PROXIES=${KILL_PROXIES:-nginx haproxy haproxy_noretry nonstop}
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-8}
@@ -383,7 +389,7 @@ EOF
 
 # ---------------------------------------------------------------- targets
 declare -A PID_OF PORT_OF
-is_jvm() { [[ $1 == nonstop ]]; }   # the proxies that need a JIT warm-up
+is_jvm() { [[ $1 == nonstop || $1 == netty_tcp || $1 == http_sketch* ]]; }   # the proxies that need a JIT warm-up
 
 # start_upstream KIND NAME PORT : a Gin hello or a hello jar; sets PID_OF/PORT_OF[NAME]
 start_upstream() {
@@ -421,6 +427,13 @@ start_proxy() {
       read -ra opts <<<"$GATEWAY_JVM_OPTS"; read -ra env_kv <<<"$GATEWAY_JVM_ENV"
       # working directory RAW/run: whatever files the gateway writes next to itself stay in the run
       start_bg "$name" env -C "$RAW/run" "${env_kv[@]}" "$JAVA" "${opts[@]}" -jar "$RAW/bin/nonstop.jar" gateway -c "$RAW/conf/gateway_$name.yaml" ;;
+    netty_tcp|http_sketch|http_sketch_bare)
+      [[ -f $RAW/bin/nonstop.jar ]] || { log "SKIPPING $kind: no nonstop.jar (its Netty is on the class path)"; return 1; }
+      read -ra opts <<<"$GATEWAY_JVM_OPTS"; read -ra env_kv <<<"$GATEWAY_JVM_ENV"
+      local main; main=$([[ $kind == netty_tcp ]] && echo TcpCeiling || echo HttpSketch)
+      [[ $kind != http_sketch_bare ]] || env_kv+=(SKETCH_HEADERS=none)
+      start_bg "$name" env "${env_kv[@]}" "$JAVA" "${opts[@]}" --enable-native-access=ALL-UNNAMED \
+        -cp "$RAW/bin/nonstop.jar" "$BENCH/gateway/$main.java" "$port" "$@" ;;
     *) log "ERROR: unknown proxy $kind"; exit 2 ;;
   esac
   PID_OF[$name]=$LAST_PID; PORT_OF[$name]=$port

@@ -12,6 +12,9 @@ LABELS = {
     "haproxy": "HAProxy (nbthread 2, leastconn, retry-on all-retryable-errors)",
     "haproxy_noretry": "HAProxy (nbthread 2, leastconn, option redispatch only)",
     "nonstop": "**Nonstop gateway**",
+    "netty_tcp": "yardstick: Netty TCP forwarder, no HTTP (TcpCeiling.java)",
+    "http_sketch": "yardstick: header-bytes HTTP sketch, GET only (HttpSketch.java)",
+    "http_sketch_bare": "yardstick: the same sketch adding no headers",
 }
 UPSTREAM_LABELS = {"gin": "Gin hello", "hello": "Nonstop hello jar"}
 
