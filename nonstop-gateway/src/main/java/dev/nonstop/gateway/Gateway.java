@@ -1,10 +1,12 @@
 package dev.nonstop.gateway;
 
+import dev.nonstop.core.config.ConfigProblem;
 import dev.nonstop.gateway.internal.ProxyServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A running reverse proxy and load balancer: accepts clients on {@link GatewaySpec#listen()},
@@ -24,6 +26,15 @@ import java.util.Objects;
  * <p>Thread-safe. A reload is atomic: requests that started keep the config they started with, new
  * ones see the new one; servers whose address, weight and role are unchanged keep their health,
  * ejections and pooled connections across it.
+ *
+ * <p>Upstreams with {@code app} (see {@link GatewaySpec.Upstream#app}) get their servers at run
+ * time, from whatever tracks the app's READY instances (the supervisor under {@code nonstop up}).
+ * Deregister, drain, stop is a protocol, not a sleep:
+ *
+ * <pre>{@code
+ * gateway.setMembers("hello", List.of(ServerEntry.of("127.0.0.1:9001"), ServerEntry.of("127.0.0.1:9003")))
+ *     .thenRunAsync(() -> instance9002.stop());   // no request in flight on 9002 any more
+ * }</pre>
  */
 public final class Gateway implements AutoCloseable {
   private final ProxyServer runtime;
@@ -33,9 +44,11 @@ public final class Gateway implements AutoCloseable {
   }
 
   /**
-   * Binds the listener and starts proxying.
+   * Binds the listener and starts proxying. Upstreams of an app start without servers: requests
+   * to them get 503 until {@link #setMembers} gives them some.
    *
-   * @param spec a config that passed {@link GatewayRules#check}
+   * @param spec a config that passed {@link GatewayRules#check}; its routes' {@code app} are
+   *     resolved here ({@link GatewaySpec#resolveApps})
    * @param meters where the {@code nonstop_gateway_*} metrics go
    * @throws IllegalStateException when the listener cannot be bound
    * @throws IllegalArgumentException when {@code spec} is inconsistent (an unresolvable server)
@@ -43,7 +56,7 @@ public final class Gateway implements AutoCloseable {
   public static Gateway start(GatewaySpec spec, MeterRegistry meters) {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(meters, "meters");
-    return new Gateway(ProxyServer.start(spec, meters));
+    return new Gateway(ProxyServer.start(spec.resolveApps(), meters));
   }
 
   /** The port the listener is bound to (the real one when the config said 0). */
@@ -51,22 +64,56 @@ public final class Gateway implements AutoCloseable {
     return runtime.port();
   }
 
-  /** The config in effect. */
+  /**
+   * The config in effect, with routes' {@code app} resolved ({@link GatewaySpec#resolveApps}); the
+   * servers of upstreams of an app are not in it but in {@link #upstreams}.
+   */
   public GatewaySpec spec() {
     return runtime.spec();
   }
 
   /**
-   * Swaps in a new config atomically. The listen address cannot change on a reload.
+   * Swaps in a new config atomically. The listen address cannot change on a reload. An upstream of
+   * an app that keeps its name and its app keeps its current servers; one whose app is new or
+   * changed starts without.
    *
+   * @param spec as for {@link #start}
    * @throws IllegalArgumentException when the new config cannot be applied; the old one keeps
    *     serving, untouched
    */
   public void reload(GatewaySpec spec) {
-    runtime.reload(Objects.requireNonNull(spec, "spec"));
+    runtime.reload(Objects.requireNonNull(spec, "spec").resolveApps());
   }
 
-  /** Each upstream and the live state of its servers. */
+  /**
+   * Replaces the servers of an upstream of an app atomically, as a reload replaces a config's:
+   * servers whose address, weight and role are unchanged keep their health, ejections and pooled
+   * connections; new ones go through the upstream's slow start; removed ones take no new request,
+   * finish the ones in flight, and their idle connections close. Serialized with {@link #reload}.
+   *
+   * <p>The returned future completes when no server this call removed has a request in flight any
+   * more (at once when it removed none, or none was busy): then an instance can be stopped without
+   * cutting a request. It completes on a gateway event loop, so chain blocking work with the {@code
+   * *Async} methods. A WebSocket tunnel is no request in flight: it ends with its server.
+   *
+   * @param upstream an upstream whose config has {@code app}
+   * @param servers its servers from now on, possibly none (requests then get 503)
+   * @return completes once the removed servers are idle
+   * @throws IllegalArgumentException when there is no such upstream, it has no {@code app}, or a
+   *     server's address is invalid, repeated or cannot be resolved; nothing changed then
+   */
+  public CompletableFuture<Void> setMembers(String upstream, List<GatewaySpec.ServerEntry> servers) {
+    Objects.requireNonNull(upstream, "upstream");
+    List<GatewaySpec.ServerEntry> members = List.copyOf(servers);
+    List<ConfigProblem> problems = GatewayRules.members(members);
+    if (!problems.isEmpty()) {
+      ConfigProblem p = problems.getFirst();
+      throw new IllegalArgumentException("upstream '" + upstream + "': " + p.keyPath() + ": " + p.message());
+    }
+    return runtime.setMembers(upstream, members);
+  }
+
+  /** Each upstream and the live state of its servers, for an upstream of an app its current members. */
   public List<UpstreamStatus> upstreams() {
     return runtime.status();
   }

@@ -22,9 +22,10 @@ import java.util.Map;
 
 /**
  * The rules of a {@link GatewaySpec} that span keys or that its constraint annotations cannot say:
- * routes that name known upstreams and do not repeat each other, addresses, timeouts that fit
- * inside each other, rates. Each broken rule is one {@link ConfigProblem} at the key to fix, with
- * the key path in YAML names; the config loader reports the first in file order.
+ * routes that name known upstreams (or apps) and do not repeat each other, upstreams of either
+ * servers or an app, addresses, timeouts that fit inside each other, rates. Each broken rule is one
+ * {@link ConfigProblem} at the key to fix, with the key path in YAML names; the config loader
+ * reports the first in file order.
  *
  * <p>Tolerates values the annotations forbid (a weight of 0 is bean validation's to report), so it
  * can run on whatever was bound.
@@ -56,8 +57,10 @@ public final class GatewayRules {
       }
     }
     Map<String, Upstream> upstreams = spec.upstreams();
-    routes(out, child(prefix, "routes"), spec.routes(), upstreams);
-    if (upstreams.isEmpty()) {
+    // Routes may name the upstreams that other routes' app implies.
+    Map<String, Upstream> resolved = spec.resolveApps().upstreams();
+    routes(out, prefix, spec.routes(), upstreams, resolved);
+    if (resolved.isEmpty()) {
       out.add(new ConfigProblem(child(prefix, "upstreams"), "none (expected: at least one upstream)"));
     }
     upstreams.forEach((name, u) -> upstream(out, child(child(prefix, "upstreams"), name), u));
@@ -66,7 +69,29 @@ public final class GatewayRules {
     return out;
   }
 
-  private static void routes(List<ConfigProblem> out, String at, List<Route> routes, Map<String, Upstream> upstreams) {
+  /**
+   * The problems of a server list set at run time ({@link Gateway#setMembers}), with key paths
+   * {@code servers[i].address}: what the config's rules and annotations say of servers, short of
+   * judging weights by the balancer (an app's instances do not know the upstream's).
+   */
+  static List<ConfigProblem> members(List<ServerEntry> servers) {
+    List<ConfigProblem> out = new ArrayList<>();
+    for (int i = 0; i < servers.size(); i++) {
+      ServerEntry s = servers.get(i);
+      if (s.address() == null) {
+        out.add(new ConfigProblem("servers[" + i + "].address", "missing (expected: HOST:PORT)"));
+      }
+      if (s.weight() < 1 || s.weight() > 1000) {
+        out.add(new ConfigProblem("servers[" + i + "].weight", s.weight() + " (expected: 1-1000)"));
+      }
+    }
+    addresses(out, "servers", servers);
+    return out;
+  }
+
+  private static void routes(List<ConfigProblem> out, String prefix, List<Route> routes,
+      Map<String, Upstream> upstreams, Map<String, Upstream> resolved) {
+    String at = child(prefix, "routes");
     if (routes.isEmpty()) {
       out.add(new ConfigProblem(at, "none (expected: at least one route)"));
     }
@@ -75,7 +100,8 @@ public final class GatewayRules {
     for (int i = 0; i < routes.size(); i++) {
       Route r = routes.get(i);
       String routeAt = at + "[" + i + "]";
-      // A missing path or upstream is bean validation's to report.
+      // A missing path is bean validation's to report; a missing upstream is ours, as app may stand
+      // for it.
       if (r.path() != null && !r.path().startsWith("/")) {
         out.add(new ConfigProblem(routeAt + ".path", "'" + r.path() + "' (expected: a path starting with /)"));
       } else if (r.path() != null) {
@@ -87,38 +113,60 @@ public final class GatewayRules {
               + " (expected: each host and path once)"));
         }
       }
-      if (r.upstream() != null && !upstreams.containsKey(r.upstream())) {
+      if (r.upstream() != null && r.app() != null) {
+        out.add(new ConfigProblem(routeAt + ".app", "'" + r.app() + "' with upstream '" + r.upstream()
+            + "' (expected: either upstream or app, not both)"));
+      } else if (r.upstream() == null && r.app() == null) {
+        out.add(new ConfigProblem(routeAt + ".upstream",
+            "missing (expected: upstream: NAME, or app: NAME for the READY instances of an app)"));
+      } else if (r.upstream() != null && !resolved.containsKey(r.upstream())) {
         out.add(new ConfigProblem(routeAt + ".upstream", "'" + r.upstream() + "' (expected: "
-            + (upstreams.isEmpty() ? "an upstream, there are none" : "one of " + String.join(", ", upstreams.keySet()))
+            + (resolved.isEmpty() ? "an upstream, there are none" : "one of " + String.join(", ", resolved.keySet()))
             + ")"));
+      } else if (r.app() != null) {
+        routeApp(out, routeAt + ".app", r.app(), upstreams, child(prefix, "upstreams"));
       }
       rateLimit(out, routeAt + ".rate_limit", r.rateLimit());
     }
   }
 
+  // A route's app: X stands for upstream X, so an upstream X of the config must be of app X too.
+  private static void routeApp(List<ConfigProblem> out, String at, String app, Map<String, Upstream> upstreams,
+      String upstreamsAt) {
+    if (app.isBlank()) {
+      out.add(new ConfigProblem(at, "'" + app + "' (expected: the name of an app)"));
+      return;
+    }
+    Upstream same = upstreams.get(app);
+    if (same != null && !app.equals(same.app())) {
+      out.add(new ConfigProblem(at, "'" + app + "', but " + child(upstreamsAt, app) + " is "
+          + (same.app() == null ? "a list of servers" : "of app '" + same.app() + "'")
+          + " (expected: upstream: " + app + ", or app: " + app + " in " + child(upstreamsAt, app) + ")"));
+    }
+  }
+
   private static void upstream(List<ConfigProblem> out, String at, Upstream u) {
     List<ServerEntry> servers = u.servers();
-    if (servers.isEmpty()) {
-      out.add(new ConfigProblem(at + ".servers", "empty (expected: at least one server)"));
+    if (u.app() != null) {
+      if (u.app().isBlank()) {
+        out.add(new ConfigProblem(at + ".app", "'" + u.app() + "' (expected: the name of an app)"));
+      } else if (!servers.isEmpty()) {
+        out.add(new ConfigProblem(at + ".app", "'" + u.app() + "' and " + servers.size() + " server"
+            + (servers.size() == 1 ? "" : "s") + " (expected: either servers or app; an app's servers are its "
+            + "READY instances)"));
+      }
+    } else if (servers.isEmpty()) {
+      out.add(new ConfigProblem(at + ".servers",
+          "empty (expected: at least one server, or app: NAME for the READY instances of an app)"));
     } else if (servers.stream().allMatch(ServerEntry::backup)) {
       out.add(new ConfigProblem(at + ".servers",
           "only backup servers (expected: at least one server without backup: true)"));
     }
-    // Normalized address -> index of its first entry.
-    Map<String, Integer> seen = new HashMap<>();
+    addresses(out, at + ".servers", servers);
     for (int i = 0; i < servers.size(); i++) {
       ServerEntry s = servers.get(i);
-      String serverAt = at + ".servers[" + i + "]";
-      HostPort a = s.address() == null ? null : hostPort(out, serverAt + ".address", s.address(), 1);
-      if (a != null) {
-        Integer first = seen.putIfAbsent(identity(a), i);
-        if (first != null) {
-          out.add(new ConfigProblem(serverAt + ".address", "'" + s.address() + "', the same as "
-              + at + ".servers[" + first + "] (expected: each server once)"));
-        }
-      }
       if (u.balance().kind() == Balance.Kind.ROUND_ROBIN && s.weight() != 1 && s.weight() >= 1 && s.weight() <= 1000) {
-        out.add(new ConfigProblem(serverAt + ".weight", s.weight()
+        out.add(new ConfigProblem(at + ".servers[" + i + "].weight", s.weight()
             + " with balance round_robin, which ignores weights (expected: 1, or balance: weighted)"));
       }
     }
@@ -144,6 +192,24 @@ public final class GatewayRules {
           + " (expected: <= timeout " + Durations.format(u.timeout()) + ")"));
     }
     positive(out, at + ".keepalive.idle_timeout", u.keepalive().idleTimeout());
+  }
+
+  /** Each address is HOST:PORT and appears once; {@code at} is the list's key path. Missing addresses are skipped. */
+  private static void addresses(List<ConfigProblem> out, String at, List<ServerEntry> servers) {
+    // Normalized address -> index of its first entry.
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < servers.size(); i++) {
+      ServerEntry s = servers.get(i);
+      String serverAt = at + "[" + i + "]";
+      HostPort a = s.address() == null ? null : hostPort(out, serverAt + ".address", s.address(), 1);
+      if (a != null) {
+        Integer first = seen.putIfAbsent(identity(a), i);
+        if (first != null) {
+          out.add(new ConfigProblem(serverAt + ".address", "'" + s.address() + "', the same as "
+              + at + "[" + first + "] (expected: each server once)"));
+        }
+      }
+    }
   }
 
   private static void rateLimit(List<ConfigProblem> out, String at, RateLimit r) {

@@ -10,9 +10,12 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -34,6 +37,19 @@ import java.util.Objects;
  *     web: {servers: ["127.0.0.1:9101"]}
  * }</pre>
  *
+ * <p>Under {@code nonstop up} an upstream's servers may instead be the READY instances of a
+ * supervised app, set at run time through {@link Gateway#setMembers}: {@code app: hello} on an
+ * upstream, or on a route as a shorthand for an upstream of that name ({@link #resolveApps}).
+ *
+ * <pre>{@code
+ * gateway:
+ *   routes:
+ *     - {path: /, app: hello}               # upstream hello, of app hello's instances
+ *     - {path: /api/, upstream: api}
+ *   upstreams:
+ *     api: {app: api-server, balance: least_conn, health: {http: /readyz}}
+ * }</pre>
+ *
  * @param listen {@code HOST:PORT} to accept clients on, IPv6 hosts in brackets; port 0 picks a free
  *     one (default {@code 0.0.0.0:8080})
  * @param trustedProxies IP addresses and CIDR blocks ({@code 10.0.0.0/8}) whose {@code
@@ -41,7 +57,8 @@ import java.util.Objects;
  *     client cannot choose the address it is rate limited and hashed by)
  * @param routes which upstream serves a request: the route with the longest matching {@code path}
  *     prefix wins, a route naming the request's host before one for any host; at least one
- * @param upstreams the groups of servers routes send to, by name, in file order; at least one
+ * @param upstreams the groups of servers routes send to, by name, in file order; at least one,
+ *     counting those that routes' {@code app} implies
  * @param rateLimit the limit per client IP across all routes (default none)
  * @param limits what one client connection may use (defaults in {@link Limits})
  */
@@ -74,6 +91,49 @@ public record GatewaySpec(
   }
 
   /**
+   * This spec with every route naming an upstream: a route with {@code app: X} and no {@code
+   * upstream} routes to upstream {@code X} instead, and when there is no upstream {@code X} one is
+   * added (after the written ones, with every default and {@code app: X}). Routes that name an
+   * upstream, and all upstreams, stay as written; so does a route with both keys, which {@link
+   * GatewayRules#check} refuses. Idempotent: a spec without such routes is returned as is.
+   *
+   * <pre>{@code
+   * routes: [{path: /, app: hello}]   ->   routes: [{path: /, upstream: hello}]
+   *                                        upstreams: {hello: {app: hello}}
+   * }</pre>
+   */
+  public GatewaySpec resolveApps() {
+    if (routes.stream().noneMatch(Route::namesOnlyApp)) {
+      return this;
+    }
+    LinkedHashMap<String, Upstream> resolved = new LinkedHashMap<>(upstreams);
+    List<Route> out = new ArrayList<>(routes.size());
+    for (Route r : routes) {
+      if (r.namesOnlyApp()) {
+        resolved.putIfAbsent(r.app(), Upstream.ofApp(r.app()));
+        out.add(new Route(r.path(), r.host(), r.app(), null, r.stripPrefix(), r.rateLimit(), r.retryNonIdempotent()));
+      } else {
+        out.add(r);
+      }
+    }
+    return new GatewaySpec(listen, trustedProxies, out, resolved, rateLimit, limits);
+  }
+
+  /**
+   * The upstreams whose servers are an app's instances, after {@link #resolveApps}: upstream name to
+   * app name, in file order. These are the upstreams to feed with {@link Gateway#setMembers}.
+   */
+  public Map<String, String> appUpstreams() {
+    Map<String, String> out = new LinkedHashMap<>();
+    resolveApps().upstreams.forEach((name, u) -> {
+      if (u.app() != null) {
+        out.put(name, u.app());
+      }
+    });
+    return Collections.unmodifiableMap(out);
+  }
+
+  /**
    * One entry of {@code routes:}. A request matches when its path starts with {@code path} and, if
    * {@code host} is set, its {@code Host} (without port, case-insensitive) equals it.
    *
@@ -81,7 +141,10 @@ public record GatewaySpec(
    *     boundary: {@code /api} matches {@code /api} and {@code /api/users} but not {@code /apix};
    *     {@code /api/} matches {@code /api/users}; {@code /} matches everything
    * @param host the virtual host this route is for (default: any host)
-   * @param upstream the name of an upstream of this config; required
+   * @param upstream the name of an upstream of this config; this or {@code app} is required
+   * @param app shorthand for an upstream of the READY instances of this supervised app: the route
+   *     goes to upstream {@code app}, which gets every default when the config has no upstream of
+   *     that name (see {@link GatewaySpec#resolveApps}); instead of {@code upstream} (default none)
    * @param stripPrefix remove {@code path} from the request path before forwarding ({@code /api/users}
    *     reaches the upstream as {@code /users}; default false)
    * @param rateLimit a limit per client IP on this route, on top of the gateway-wide one (default
@@ -93,13 +156,25 @@ public record GatewaySpec(
   public record Route(
       @NotNull String path,
       String host,
-      @NotNull String upstream,
+      String upstream,
+      String app,
       @JsonProperty("strip_prefix") boolean stripPrefix,
       @JsonProperty("rate_limit") @Valid RateLimit rateLimit,
       @JsonProperty("retry_non_idempotent") boolean retryNonIdempotent) {
+    /** A route to a named upstream, as before routes could name an app. */
+    public Route(String path, String host, String upstream, boolean stripPrefix, RateLimit rateLimit,
+        boolean retryNonIdempotent) {
+      this(path, host, upstream, null, stripPrefix, rateLimit, retryNonIdempotent);
+    }
+
     /** A route for any host, without prefix stripping, rate limit or retries of unsafe methods. */
     public static Route of(String path, String upstream) {
       return new Route(path, null, upstream, false, null, false);
+    }
+
+    /** As {@link #of}, to the READY instances of app {@code app} (see {@link #app}). */
+    public static Route ofApp(String path, String app) {
+      return new Route(path, null, null, app, false, null, false);
     }
 
     /** Binds YAML, where a missing flag is false. */
@@ -108,18 +183,29 @@ public record GatewaySpec(
         @JsonProperty("path") String path,
         @JsonProperty("host") String host,
         @JsonProperty("upstream") String upstream,
+        @JsonProperty("app") String app,
         @JsonProperty("strip_prefix") Boolean stripPrefix,
         @JsonProperty("rate_limit") RateLimit rateLimit,
         @JsonProperty("retry_non_idempotent") Boolean retryNonIdempotent) {
-      return new Route(path, host, upstream, Boolean.TRUE.equals(stripPrefix), rateLimit,
+      return new Route(path, host, upstream, app, Boolean.TRUE.equals(stripPrefix), rateLimit,
           Boolean.TRUE.equals(retryNonIdempotent));
+    }
+
+    /** Whether {@link #resolveApps} turns this route's app into its upstream. */
+    private boolean namesOnlyApp() {
+      return app != null && upstream == null;
     }
   }
 
   /**
    * One entry of {@code upstreams:}: a group of interchangeable servers and how to use them.
    *
-   * @param servers the servers; at least one that is not a backup
+   * @param servers the servers; at least one that is not a backup, unless {@code app} is set, and then
+   *     none
+   * @param app the supervised app whose READY instances are the servers, set at run time through
+   *     {@link Gateway#setMembers}; an upstream of an app starts with no server, answering 503
+   *     until its first instances are set, and keeps them across reloads that keep its app (default
+   *     none: the servers are {@code servers})
    * @param balance how a server is chosen among the usable ones (default {@code round_robin}, which
    *     ignores weights; {@code weighted} is nginx's weighted round robin)
    * @param health active health checks (default none: only passive {@code outlier} detection; the
@@ -140,6 +226,7 @@ public record GatewaySpec(
    */
   public record Upstream(
       List<@Valid ServerEntry> servers,
+      String app,
       Balance balance,
       @Valid Health health,
       @Valid Outlier outlier,
@@ -162,9 +249,22 @@ public record GatewaySpec(
       keepalive = keepalive == null ? Keepalive.DEFAULT : keepalive;
     }
 
+    /** An upstream of servers from the config, as before upstreams could be of an app. */
+    public Upstream(List<ServerEntry> servers, Balance balance, Health health, Outlier outlier, Duration slowStart,
+        Duration connectTimeout, Duration timeout, Retries retries, CircuitBreaker circuitBreaker,
+        Keepalive keepalive) {
+      this(servers, null, balance, health, outlier, slowStart, connectTimeout, timeout, retries, circuitBreaker,
+          keepalive);
+    }
+
     /** An upstream of these servers with every default. */
     public static Upstream of(List<ServerEntry> servers) {
-      return new Upstream(servers, null, null, null, null, null, null, null, null, null);
+      return new Upstream(servers, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** An upstream of the READY instances of app {@code app}, with every default. */
+    public static Upstream ofApp(String app) {
+      return new Upstream(null, app, null, null, null, null, null, null, null, null, null);
     }
   }
 

@@ -9,12 +9,20 @@ import java.util.List;
  * @param balance the balancer, as written in the config ({@code least_conn})
  * @param circuit the breaker's state: {@code closed}, {@code open} or {@code half_open}
  * @param panic whether ejections left no server, so requests spread over all healthy ones
- * @param servers the servers in config order
+ * @param servers the servers in config order, or for an upstream of an app its current members in
+ *     the order last set
+ * @param app the app whose READY instances are the servers, or null when they come from the config
  */
-public record UpstreamStatus(String name, String balance, String circuit, boolean panic, List<ServerStatus> servers) {
+public record UpstreamStatus(String name, String balance, String circuit, boolean panic, List<ServerStatus> servers,
+    String app) {
   /** Copies the list. */
   public UpstreamStatus {
     servers = List.copyOf(servers);
+  }
+
+  /** An upstream of servers from the config. */
+  public UpstreamStatus(String name, String balance, String circuit, boolean panic, List<ServerStatus> servers) {
+    this(name, balance, circuit, panic, servers, null);
   }
 
   /**

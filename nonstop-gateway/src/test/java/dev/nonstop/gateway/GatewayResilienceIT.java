@@ -7,6 +7,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nonstop.gateway.testing.ChildUpstream;
+import dev.nonstop.gateway.testing.Load;
+import dev.nonstop.gateway.testing.Load.Call;
+import dev.nonstop.gateway.testing.Load.Outcome;
 import dev.nonstop.gateway.testing.RawUpstream;
 import dev.nonstop.gateway.testing.Specs;
 import dev.nonstop.gateway.testing.TestUpstream;
@@ -21,12 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,32 +55,32 @@ class GatewayResilienceIT {
   void sigkillOfAnUpstreamUnderLoadFailsNoGetRunsNoPostTwiceAndMovesTrafficToTheSurvivors() throws Exception {
     KillRun run = killOneOfThreeUnderLoad();
 
-    assertThat(run.of("GET").stream().filter(o -> o.status != 200)).as("failed GETs (%s)\n%s", retries(), run.report())
+    assertThat(run.of("GET").stream().filter(o -> o.status() != 200)).as("failed GETs (%s)\n%s", retries(), run.report())
         .isEmpty();
     assertThat(run.outcomes).as("outcomes other than 200 and 502 (%s)", run.report())
-        .allSatisfy(o -> assertThat(o.status).isIn(200, 502));
+        .allSatisfy(o -> assertThat(o.status()).isIn(200, 502));
     List<Outcome> gets = run.of("GET");
-    assertThat(gets.stream().filter(o -> o.startNanos < run.killedAt).map(o -> o.body))
+    assertThat(gets.stream().filter(o -> o.startNanos() < run.killedAt).map(o -> o.body()))
         .as("the victim served before it was killed").contains("a");
-    List<Outcome> afterKill = gets.stream().filter(o -> o.startNanos > run.killedAt && o.status == 200).toList();
+    List<Outcome> afterKill = gets.stream().filter(o -> o.startNanos() > run.killedAt && o.status() == 200).toList();
     assertThat(afterKill).hasSizeGreaterThan(300);
-    assertThat(afterKill.stream().map(o -> o.body).collect(Collectors.toSet())).containsExactlyInAnyOrder("b", "c");
+    assertThat(afterKill.stream().map(o -> o.body()).collect(Collectors.toSet())).containsExactlyInAnyOrder("b", "c");
 
     // A POST in flight on the victim when it died may fail, but only with a 502: never a second run.
     Map<String, Long> received = run.children.stream().flatMap(c -> c.echoed().stream())
         .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
     assertThat(received.entrySet().stream().filter(e -> e.getValue() > 1)).as("POSTs run twice").isEmpty();
     List<Outcome> posts = run.of("POST");
-    assertThat(posts.stream().filter(o -> o.status != 200)).as("failed POSTs").hasSizeLessThanOrEqualTo(KILL_CLIENTS)
+    assertThat(posts.stream().filter(o -> o.status() != 200)).as("failed POSTs").hasSizeLessThanOrEqualTo(KILL_CLIENTS)
         .allSatisfy(o -> {
-          assertThat(o.status).isEqualTo(502);
-          assertThat(o.startNanos).as("started before the victim was gone").isLessThan(run.killedAt);
-          assertThat(run.children.get(1).echoed()).doesNotContain(o.call.body);
-          assertThat(run.children.get(2).echoed()).doesNotContain(o.call.body);
+          assertThat(o.status()).isEqualTo(502);
+          assertThat(o.startNanos()).as("started before the victim was gone").isLessThan(run.killedAt);
+          assertThat(run.children.get(1).echoed()).doesNotContain(o.call().body());
+          assertThat(run.children.get(2).echoed()).doesNotContain(o.call().body());
         });
-    assertThat(posts.stream().filter(o -> o.status == 200)).allSatisfy(o -> {
-      assertThat(o.body).isEqualTo(o.call.body);
-      assertThat(received).containsEntry(o.call.body, 1L);
+    assertThat(posts.stream().filter(o -> o.status() == 200)).allSatisfy(o -> {
+      assertThat(o.body()).isEqualTo(o.call().body());
+      assertThat(received).containsEntry(o.call().body(), 1L);
     });
   }
 
@@ -171,12 +170,12 @@ class GatewayResilienceIT {
     List<Outcome> outcomes = underLoad(g, 20, (client, i) -> Call.get(i % 4 == 0 ? "/id" : "/status/503"),
         completed -> await().atMost(Duration.ofSeconds(20)).until(() -> completed.getAsInt() >= 240));
 
-    List<Outcome> working = outcomes.stream().filter(o -> o.call.path.equals("/id")).toList();
-    List<Outcome> failing = outcomes.stream().filter(o -> !o.call.path.equals("/id")).toList();
-    assertThat(working).allSatisfy(o -> assertThat(o.status).isEqualTo(200));
+    List<Outcome> working = outcomes.stream().filter(o -> o.call().path().equals("/id")).toList();
+    List<Outcome> failing = outcomes.stream().filter(o -> !o.call().path().equals("/id")).toList();
+    assertThat(working).allSatisfy(o -> assertThat(o.status()).isEqualTo(200));
     assertThat(failing).hasSizeGreaterThan(150).allSatisfy(o -> {
-      assertThat(o.status).isEqualTo(503);
-      assertThat(o.body).as("the upstream's own 503, not the breaker's").isIn("a", "b", "c");
+      assertThat(o.status()).isEqualTo(503);
+      assertThat(o.body()).as("the upstream's own 503, not the breaker's").isIn("a", "b", "c");
     });
     int tries = servers.stream().mapToInt(s -> s.hits.get()).sum() - working.size();
     // Without a budget every one of them would be tried 4 times.
@@ -319,9 +318,9 @@ class GatewayResilienceIT {
       await().atMost(Duration.ofSeconds(10)).until(() -> completed.getAsInt() >= before + 800);
     });
 
-    assertThat(outcomes.stream().filter(o -> o.status != 200)).as("failed requests").isEmpty();
-    assertThat(outcomes.stream().map(o -> o.body).collect(Collectors.toSet())).containsExactlyInAnyOrder("a", "b", "c");
-    assertThat(outcomes.stream().filter(o -> o.startNanos > lastReload[0]).map(o -> o.body).collect(Collectors.toSet()))
+    assertThat(outcomes.stream().filter(o -> o.status() != 200)).as("failed requests").isEmpty();
+    assertThat(outcomes.stream().map(o -> o.body()).collect(Collectors.toSet())).containsExactlyInAnyOrder("a", "b", "c");
+    assertThat(outcomes.stream().filter(o -> o.startNanos() > lastReload[0]).map(o -> o.body()).collect(Collectors.toSet()))
         .containsExactlyInAnyOrder("b", "c");
     int aHits = a.hits.get();
     assertThat(ids(g, 20)).doesNotContain("a");
@@ -443,7 +442,7 @@ class GatewayResilienceIT {
         upstreams: {web: {servers: ["%s", "%s", "%s"]}}
         """.formatted(children.get(0).address(), children.get(1).address(), children.get(2).address()));
     long[] killedAt = new long[1];
-    Calls calls = (client, i) -> i % 2 == 0 ? Call.get("/id") : new Call("/echo", "client " + client + " request " + i);
+    Load.Calls calls = (client, i) -> i % 2 == 0 ? Call.get("/id") : new Call("/echo", "client " + client + " request " + i);
     List<Outcome> outcomes = underLoad(g, KILL_CLIENTS, calls, completed -> {
       await().atMost(Duration.ofSeconds(10)).until(() -> completed.getAsInt() >= 1500);
       children.getFirst().kill();
@@ -460,7 +459,7 @@ class GatewayResilienceIT {
   /** What {@link #killOneOfThreeUnderLoad} saw; {@code killedAt} is when the victim was gone. */
   private record KillRun(List<Outcome> outcomes, long killedAt, List<ChildUpstream> children) {
     List<Outcome> of(String method) {
-      return outcomes.stream().filter(o -> o.call.method().equals(method)).toList();
+      return outcomes.stream().filter(o -> o.call().method().equals(method)).toList();
     }
 
     String report() {
@@ -468,74 +467,8 @@ class GatewayResilienceIT {
     }
   }
 
-  /** One request of a load: POST when {@code body} is not null, else GET. */
-  private record Call(String path, String body) {
-    static Call get(String path) {
-      return new Call(path, null);
-    }
-
-    String method() {
-      return body == null ? "GET" : "POST";
-    }
-  }
-
-  /** What one request of a load got: status -1 for an I/O error, whose text is then the body. */
-  private record Outcome(Call call, int status, String body, long startNanos) {}
-
-  /** The {@code i}th request of client {@code client}. */
-  @FunctionalInterface
-  private interface Calls {
-    Call call(int client, int i);
-  }
-
-  /** What runs on the test thread while the load runs; the load stops when it returns. */
-  @FunctionalInterface
-  private interface During {
-    void run(IntSupplier completed) throws Exception;
-  }
-
-  /**
-   * Runs {@code clients} clients, each on a thread of its own sending {@code calls} one after the
-   * other, until {@code during} returns; returns once every client has its last answer.
-   */
-  private List<Outcome> underLoad(Gateway g, int clients, Calls calls, During during) throws Exception {
-    ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
-    AtomicInteger completed = new AtomicInteger();
-    AtomicBoolean stop = new AtomicBoolean();
-    List<Thread> threads = new ArrayList<>();
-    for (int t = 0; t < clients; t++) {
-      int client = t;
-      threads.add(Thread.ofPlatform().name("client-" + t).start(() -> {
-        for (int i = 0; !stop.get(); i++) {
-          Call call = calls.call(client, i);
-          HttpRequest.Builder r = request(g, call.path);
-          if (call.body != null) {
-            r.POST(HttpRequest.BodyPublishers.ofString(call.body));
-          }
-          long start = System.nanoTime();
-          Outcome o;
-          try {
-            HttpResponse<String> resp = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
-            o = new Outcome(call, resp.statusCode(), resp.body(), start);
-          } catch (IOException e) {
-            o = new Outcome(call, -1, e.toString(), start);
-          } catch (InterruptedException e) {
-            return;
-          }
-          outcomes.add(o);
-          completed.incrementAndGet();
-        }
-      }));
-    }
-    try {
-      during.run(completed::get);
-    } finally {
-      stop.set(true);
-      for (Thread t : threads) {
-        t.join(Duration.ofSeconds(15));
-      }
-    }
-    return List.copyOf(outcomes);
+  private List<Outcome> underLoad(Gateway g, int clients, Load.Calls calls, Load.During during) throws Exception {
+    return Load.run(http, URI.create("http://127.0.0.1:" + g.port()), clients, calls, during);
   }
 
   /** The most requests a token bucket lets through from {@code startNanos} until now: the burst and the refill. */

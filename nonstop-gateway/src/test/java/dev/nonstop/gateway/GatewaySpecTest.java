@@ -85,6 +85,12 @@ class GatewaySpecTest {
     return ConfigLoader.load(write(yaml), File.class, f -> GatewayRules.check(f.gateway(), "gateway")).gateway();
   }
 
+  /** Why loading and checking {@code file} fails. */
+  private static ConfigException refusal(Path file) {
+    return catchThrowableOfType(ConfigException.class,
+        () -> ConfigLoader.load(file, File.class, f -> GatewayRules.check(f.gateway(), "gateway")));
+  }
+
   /** The upstream of a one-upstream file whose upstream is written as {@code web: {KEYS}}. */
   private Upstream web(String keys) throws IOException {
     return load("""
@@ -128,8 +134,7 @@ class GatewaySpecTest {
   void theIssuesExampleIsRefusedOnlyForItsRouteToAnUpstreamItDoesNotDefine() throws IOException {
     Path file = write(EXAMPLE);
 
-    ConfigException e = catchThrowableOfType(ConfigException.class,
-        () -> ConfigLoader.load(file, File.class, f -> GatewayRules.check(f.gateway(), "gateway")));
+    ConfigException e = refusal(file);
 
     assertThat(e.getMessage()).isEqualTo(file + ":5: gateway.routes[0].upstream: 'api' (expected: one of web)");
     assertThat(GatewayRules.check(bind(EXAMPLE), "gateway")).hasSize(1);
@@ -313,5 +318,123 @@ class GatewaySpecTest {
     assertThatThrownBy(() -> new Balance(Kind.HASH, "a", "b")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new Balance(Kind.P2C, "a", null)).isInstanceOf(IllegalArgumentException.class);
     assertThat(Balance.hashCookie("sid")).hasToString("hash(cookie:sid)");
+  }
+
+  @Test
+  void appBindsOnRoutesAndUpstreams() throws IOException {
+    GatewaySpec g = load("""
+        gateway:
+          routes:
+            - {path: /, app: hello}
+            - {path: /api/, upstream: api, strip_prefix: true}
+          upstreams:
+            api: {app: api-server, balance: least_conn}
+        """);
+
+    assertThat(g.routes()).containsExactly(
+        Route.ofApp("/", "hello"),
+        new Route("/api/", null, "api", null, true, null, false));
+    Upstream api = g.upstreams().get("api");
+    assertThat(api.app()).isEqualTo("api-server");
+    assertThat(api.servers()).isEmpty();
+    assertThat(api.balance()).isEqualTo(Balance.of(Kind.LEAST_CONN));
+  }
+
+  @Test
+  void aRouteWithBothUpstreamAndAppIsRefusedAtItsLine() throws IOException {
+    Path file = write("""
+        gateway:
+          routes:
+            - {path: /, app: hello, upstream: web}
+          upstreams:
+            web: {servers: ["127.0.0.1:9001"]}
+        """);
+
+    ConfigException e = refusal(file);
+
+    assertThat(e.getMessage()).isEqualTo(file + ":3: gateway.routes[0].app: "
+        + "'hello' with upstream 'web' (expected: either upstream or app, not both)");
+  }
+
+  @Test
+  void resolvingAppsGivesEveryRouteAnUpstreamAndAddsTheMissingOnes() throws IOException {
+    GatewaySpec g = load("""
+        gateway:
+          routes:
+            - {path: /, app: hello, host: example.com, strip_prefix: true, rate_limit: {per_ip: 5/s}}
+            - {path: /api/, app: api}
+            - {path: /static/, upstream: web}
+          upstreams:
+            api: {app: api, balance: least_conn}
+            web: {servers: ["127.0.0.1:9001"]}
+        """);
+
+    GatewaySpec resolved = g.resolveApps();
+
+    assertThat(resolved.routes()).containsExactly(
+        new Route("/", "example.com", "hello", null, true, new RateLimit(5, 5), false),
+        Route.of("/api/", "api"),
+        Route.of("/static/", "web"));
+    assertThat(resolved.upstreams().keySet()).containsExactly("api", "web", "hello");
+    assertThat(resolved.upstreams().get("hello")).isEqualTo(Upstream.ofApp("hello"));
+    assertThat(resolved.upstreams().get("api")).as("written settings stay").isEqualTo(g.upstreams().get("api"));
+    assertThat(resolved.upstreams().get("web")).isEqualTo(g.upstreams().get("web"));
+    assertThat(List.of(resolved.listen(), resolved.limits(), resolved.trustedProxies()))
+        .isEqualTo(List.of(g.listen(), g.limits(), g.trustedProxies()));
+    assertThat(resolved.resolveApps()).as("idempotent").isSameAs(resolved);
+    assertThat(GatewayRules.check(resolved, "gateway")).isEmpty();
+  }
+
+  @Test
+  void aSpecWithoutRoutesToAppsIsItsOwnResolution() throws IOException {
+    GatewaySpec g = load(MINIMAL);
+
+    assertThat(g.resolveApps()).isSameAs(g);
+    assertThat(g.appUpstreams()).isEmpty();
+  }
+
+  @Test
+  void appUpstreamsMapsEachUpstreamOfAnAppToItsApp() throws IOException {
+    GatewaySpec g = load("""
+        gateway:
+          routes:
+            - {path: /, app: hello}
+            - {path: /api/, upstream: api}
+            - {path: /static/, upstream: web}
+          upstreams:
+            web: {servers: ["127.0.0.1:9001"]}
+            api: {app: api-server}
+        """);
+
+    assertThat(g.appUpstreams()).containsExactly(Map.entry("api", "api-server"), Map.entry("hello", "hello"));
+    assertThat(g.resolveApps().appUpstreams()).isEqualTo(g.appUpstreams());
+  }
+
+  @Test
+  void theFactoriesAndConstructorsFromBeforeAppsBuildNoApp() {
+    assertThat(Route.of("/", "web").app()).isNull();
+    assertThat(new Route("/", "a.example", "web", true, null, true))
+        .isEqualTo(new Route("/", "a.example", "web", null, true, null, true));
+    assertThat(Upstream.of(List.of(ServerEntry.of("127.0.0.1:9001"))).app()).isNull();
+    assertThat(new Upstream(List.of(), null, null, null, null, null, null, null, null, null))
+        .isEqualTo(new Upstream(List.of(), null, null, null, null, null, null, null, null, null, null));
+    assertThat(Route.ofApp("/", "hello")).isEqualTo(new Route("/", null, null, "hello", false, null, false));
+    assertThat(Upstream.ofApp("hello").servers()).isEmpty();
+  }
+
+  @Test
+  void anUnknownKeyOfAnUpstreamListsAppAmongTheKnownOnes() throws IOException {
+    Path file = write("""
+        gateway:
+          routes: [{path: /, upstream: web}]
+          upstreams:
+            web: {apps: hello}
+        """);
+
+    ConfigException e = refusal(file);
+
+    assertThat(e.getMessage()).isEqualTo(file + ":4: gateway.upstreams.web.apps: unknown key (expected one of: "
+        + "servers, app, balance, health, outlier, slow_start, connect_timeout, timeout, retries, circuit_breaker, "
+        + "keepalive)");
   }
 }

@@ -11,9 +11,10 @@ import java.util.function.Predicate;
 /**
  * The run-time side of one upstream: its servers split into primaries and backups, a balancer for
  * each tier, and the policies that guard it (outlier detection, retry budget, circuit breaker,
- * active health checks). Immutable apart from the servers' own live state; a reload builds a new
- * cluster, carrying over the {@link Server}s whose address, weight and role did not change so
- * their health, ejections and connections survive.
+ * active health checks). Immutable apart from the servers' own live state; a reload or a
+ * membership change builds a new cluster, carrying over the {@link Server}s whose address, weight
+ * and role did not change so their health, ejections and connections survive. May have no server
+ * (an upstream of an app before its first instance is ready): every pick then finds none.
  */
 final class Cluster {
   final String name;
@@ -144,6 +145,15 @@ final class Cluster {
     if (h != null) {
       h.stop();
     }
+  }
+
+  /** The servers as config entries, in order: what a reload carries over for an upstream of an app. */
+  List<GatewaySpec.ServerEntry> entries() {
+    List<GatewaySpec.ServerEntry> out = new ArrayList<>(servers.length);
+    for (Server s : servers) {
+      out.add(new GatewaySpec.ServerEntry(s.address(), s.weight(), s.backup()));
+    }
+    return out;
   }
 
   /** The server with {@code address}, or null. */

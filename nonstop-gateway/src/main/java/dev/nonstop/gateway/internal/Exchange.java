@@ -167,6 +167,13 @@ final class Exchange implements RequestKey {
       }
       return;
     }
+    if (!s.begin()) {
+      // A membership change or reload retired it between the pick and now (picks skip retired
+      // servers, so this ends): the try goes elsewhere, and the server's drain can complete.
+      attempt();
+      return;
+    }
+    begun = true;
     if (triedCount < tried.length) {
       tried[triedCount++] = s;
     }
@@ -181,19 +188,19 @@ final class Exchange implements RequestKey {
       return;
     }
     if (!cluster.breaker.tryAcquirePending()) {
+      cancelTry();
       fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream " + cluster.name + " has too many pending requests", 1,
           false);
       return;
     }
     if (!cluster.breaker.tryAcquireConnection()) {
       cluster.breaker.releasePending();
+      cancelTry();
       fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream " + cluster.name + " is at its connection limit", 1,
           false);
       return;
     }
     connecting = true;
-    s.begin();
-    begun = true;
     tryStart = now;
     armPerTry();
     ChannelFuture f = connect(s);
@@ -246,8 +253,6 @@ final class Exchange implements RequestKey {
   private void bind(Channel ch) {
     backend = ch;
     ch.pipeline().get(BackendHandler.class).exchange = this;
-    server.begin();
-    begun = true;
     tryStart = System.nanoTime();
     armPerTry();
   }
@@ -564,6 +569,12 @@ final class Exchange implements RequestKey {
       long now = System.nanoTime();
       server.end(now - tryStart, now);
     }
+  }
+
+  // The try was counted on its server but never sent.
+  private void cancelTry() {
+    begun = false;
+    server.cancel();
   }
 
   private void perTryTimeout() {

@@ -105,6 +105,15 @@ final class GatewayMetrics {
         .increment();
   }
 
+  /**
+   * Forgets the per-server meters of a server that left {@code upstream}: with membership changing
+   * at run time, meters of gone servers would pile up.
+   */
+  void serverRemoved(String upstream, String server) {
+    registry.find("nonstop_gateway_server_transitions").tags("upstream", upstream, "server", server).meters()
+        .forEach(registry::remove);
+  }
+
   private void count(String name, String description, String tag, String value) {
     simple.computeIfAbsent(name + '\0' + value, k -> Counter.builder(name)
         .description(description).tags(tag, value).register(registry)).increment();

@@ -65,7 +65,7 @@ final class Pools {
     }
   }
 
-  /** Closes the idle connections of servers that a reload removed. */
+  /** Closes the idle connections of servers that a reload or a membership change removed. */
   void closeRetired() {
     for (Iterator<Map.Entry<Server, ArrayDeque<Channel>>> it = idle.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Server, ArrayDeque<Channel>> e = it.next();

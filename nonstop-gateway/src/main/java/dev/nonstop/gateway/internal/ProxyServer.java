@@ -37,12 +37,16 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -50,7 +54,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's machinery behind {@link dev.nonstop.gateway.Gateway}: event loops, the listener,
- * building and swapping {@link Snapshot}s, health checkers, the connection cap and the drain.
+ * building and swapping {@link Snapshot}s (on a reload and on a membership change, one at a time),
+ * health checkers, the connection cap and the drain.
  */
 public final class ProxyServer {
   private static final Logger log = LoggerFactory.getLogger("dev.nonstop.gateway");
@@ -63,7 +68,7 @@ public final class ProxyServer {
   private final AtomicInteger open = new AtomicInteger();
   private final MeterRegistry meters;
   private final Object reloadLock = new Object();
-  private final java.util.Set<String> gauged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> gauged = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile Channel listener;
   private volatile boolean stopping;
 
@@ -181,7 +186,8 @@ public final class ProxyServer {
 
   /**
    * Builds a snapshot for {@code spec}, carrying over from {@code previous} every server whose
-   * address, weight, role and slow start are unchanged.
+   * address, weight, role and slow start are unchanged. An upstream of an app keeps the members it
+   * had in {@code previous} when its app is the same, and starts empty otherwise.
    */
   private Snapshot build(GatewaySpec spec, Snapshot previous) {
     long now = System.nanoTime();
@@ -190,33 +196,10 @@ public final class ProxyServer {
       String name = e.getKey();
       GatewaySpec.Upstream up = e.getValue();
       Cluster old = previous == null ? null : previous.cluster(name);
-      Map<String, Server> reusable = new HashMap<>();
-      if (old != null) {
-        for (Server s : old.servers) {
-          reusable.put(key(s.address(), s.weight(), s.backup(), old.spec.slowStart()), s);
-        }
-      }
-      List<Server> servers = new ArrayList<>();
-      for (GatewaySpec.ServerEntry entry : up.servers()) {
-        Server s = reusable.remove(key(entry.address(), entry.weight(), entry.backup(), up.slowStart()));
-        if (s == null) {
-          HostPort hp = HostPort.parse(entry.address());
-          InetSocketAddress address = new InetSocketAddress(hp.host(), hp.port());
-          if (address.isUnresolved()) {
-            throw new IllegalArgumentException("gateway.upstreams." + name + ": cannot resolve " + entry.address());
-          }
-          // Servers of the first config take traffic at once; ones a reload adds warm up.
-          s = new Server(entry.address(), address, entry.weight(), entry.backup(), up.slowStart().toNanos(), now,
-              previous != null, listener(name));
-        }
-        servers.add(s);
-      }
-      Breaker breaker = old != null && old.spec.circuitBreaker().equals(up.circuitBreaker())
-          ? old.breaker : new Breaker(name, up.circuitBreaker(), System::nanoTime);
-      Server[] array = servers.toArray(Server[]::new);
-      gaugeUpstream(name);
-      clusters.put(name, new Cluster(name, up, servers, breaker, new RetryBudget(up.retries().budgetPercent(), servers.size()),
-          new OutlierDetector(name, array, up.outlier(), System::nanoTime)));
+      List<GatewaySpec.ServerEntry> servers = up.app() == null ? up.servers()
+          : old != null && up.app().equals(old.spec.app()) ? old.entries() : List.of();
+      // Servers of the first config take traffic at once; ones a reload adds warm up.
+      clusters.put(name, cluster(name, up, servers, old, previous != null, now));
     }
     IdentityHashMap<GatewaySpec.Route, RateLimiter> routeLimits = new IdentityHashMap<>();
     IdentityHashMap<GatewaySpec.Route, String> routeNames = new IdentityHashMap<>();
@@ -233,6 +216,42 @@ public final class ProxyServer {
         routeLimits, routeNames, maxUri);
   }
 
+  /**
+   * The cluster of upstream {@code name} with {@code servers}, reusing {@code old}'s servers whose
+   * address, weight, role and slow start are unchanged, and its breaker when its limits are.
+   *
+   * @param warm whether new servers start in slow start
+   * @throws IllegalArgumentException when a server's host cannot be resolved
+   */
+  private Cluster cluster(String name, GatewaySpec.Upstream up, List<GatewaySpec.ServerEntry> servers, Cluster old,
+      boolean warm, long now) {
+    Map<String, Server> reusable = new HashMap<>();
+    if (old != null) {
+      for (Server s : old.servers) {
+        reusable.put(key(s.address(), s.weight(), s.backup(), old.spec.slowStart()), s);
+      }
+    }
+    List<Server> list = new ArrayList<>();
+    for (GatewaySpec.ServerEntry entry : servers) {
+      Server s = reusable.remove(key(entry.address(), entry.weight(), entry.backup(), up.slowStart()));
+      if (s == null) {
+        HostPort hp = HostPort.parse(entry.address());
+        InetSocketAddress address = new InetSocketAddress(hp.host(), hp.port());
+        if (address.isUnresolved()) {
+          throw new IllegalArgumentException("gateway.upstreams." + name + ": cannot resolve " + entry.address());
+        }
+        s = new Server(entry.address(), address, entry.weight(), entry.backup(), up.slowStart().toNanos(), now,
+            warm, listener(name));
+      }
+      list.add(s);
+    }
+    Breaker breaker = old != null && old.spec.circuitBreaker().equals(up.circuitBreaker())
+        ? old.breaker : new Breaker(name, up.circuitBreaker(), System::nanoTime);
+    gaugeUpstream(name);
+    return new Cluster(name, up, list, breaker, new RetryBudget(up.retries().budgetPercent(), list.size()),
+        new OutlierDetector(name, list.toArray(Server[]::new), up.outlier(), System::nanoTime));
+  }
+
   private static String key(String address, int weight, boolean backup, Duration slowStart) {
     return address + '|' + weight + '|' + backup + '|' + slowStart.toNanos();
   }
@@ -240,7 +259,10 @@ public final class ProxyServer {
   private ServerListener listener(String upstream) {
     return (server, change, reason) -> {
       String to = change.name().toLowerCase(Locale.ROOT);
-      proxy.metrics().serverChanged(upstream, server.address(), to);
+      if (!server.retired()) {
+        // A retired server's meters are gone (retire()); its last in-flight requests must not bring them back.
+        proxy.metrics().serverChanged(upstream, server.address(), to);
+      }
       var event = change == Server.Change.HEALTHY || change == Server.Change.UNDRAINED ? log.atInfo() : log.atWarn();
       event.addKeyValue("upstream", upstream).addKeyValue("server", server.address()).addKeyValue("to", to)
           .log("server {} of {}: {} ({})", server.address(), upstream, to, reason);
@@ -255,7 +277,10 @@ public final class ProxyServer {
     return new HealthChecker(c.name, c.servers, h, group, proxy.channelType());
   }
 
-  /** Swaps in {@code spec}; on any problem the old snapshot stays and this throws. */
+  /**
+   * Swaps in {@code spec}, whose routes all name an upstream ({@link GatewaySpec#resolveApps}); on
+   * any problem the old snapshot stays and this throws.
+   */
   public void reload(GatewaySpec spec) {
     synchronized (reloadLock) {
       Snapshot old = proxy.snapshot();
@@ -267,19 +292,79 @@ public final class ProxyServer {
       proxy.snapshot(next);
       old.clusters().values().forEach(Cluster::stopHealth);
       next.clusters().values().forEach(c -> c.startHealth(checker(c)));
-      // Servers not carried over finish their in-flight requests; their idle connections go now.
-      java.util.Set<Server> kept = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-      next.clusters().values().forEach(c -> kept.addAll(List.of(c.servers)));
-      old.clusters().values().forEach(c -> {
-        for (Server s : c.servers) {
-          if (!kept.contains(s)) {
-            s.retire();
-          }
-        }
-      });
-      pools.values().forEach(p -> p.loop().execute(p::closeRetired));
+      retire(old, next);
       log.atInfo().log("gateway config reloaded: {} routes, {} upstreams", spec.routes().size(), spec.upstreams().size());
     }
+  }
+
+  /**
+   * Replaces the servers of upstream {@code upstream}, which must be of an app, as a reload would:
+   * a new snapshot in which only that upstream's cluster is new; the rest, rate limiters included,
+   * is the current one's.
+   *
+   * @return completes once no server removed here has a request in flight
+   * @throws IllegalArgumentException when there is no such upstream, it is not of an app, or a
+   *     server's host cannot be resolved; nothing changed then
+   */
+  public CompletableFuture<Void> setMembers(String upstream, List<GatewaySpec.ServerEntry> servers) {
+    synchronized (reloadLock) {
+      Snapshot old = proxy.snapshot();
+      Cluster current = old.cluster(upstream);
+      if (current == null) {
+        throw new IllegalArgumentException("upstream '" + upstream + "' (expected: one of "
+            + String.join(", ", old.clusters().keySet()) + ")");
+      }
+      if (current.spec.app() == null) {
+        throw new IllegalArgumentException("upstream '" + upstream
+            + "' has servers in the config (expected: an upstream with app, whose servers are set at run time)");
+      }
+      Cluster next = cluster(upstream, current.spec, servers, current, true, System.nanoTime());
+      Map<String, Cluster> clusters = new LinkedHashMap<>(old.clusters());
+      clusters.put(upstream, next);
+      Snapshot snap = new Snapshot(old.spec(), old.routes(), clusters, old.trusted(), old.global(), old.routeLimits(),
+          old.routeNames(), old.maxUriLength());
+      proxy.snapshot(snap);
+      current.stopHealth();
+      next.startHealth(checker(next));
+      CompletableFuture<Void> idle = retire(old, snap);
+      log.atInfo().addKeyValue("upstream", upstream).addKeyValue("app", current.spec.app())
+          .log("upstream {} of app {}: {} servers {}", upstream, current.spec.app(), servers.size(),
+              servers.stream().map(GatewaySpec.ServerEntry::address).toList());
+      return idle;
+    }
+  }
+
+  /**
+   * Retires the servers of {@code old} that {@code next} no longer has: no new requests, the ones in
+   * flight finish, idle pooled connections close now, per-server meters go.
+   *
+   * @return completes once none of them has a request in flight
+   */
+  private CompletableFuture<Void> retire(Snapshot old, Snapshot next) {
+    Set<Server> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+    next.clusters().values().forEach(c -> kept.addAll(List.of(c.servers)));
+    List<CompletableFuture<Void>> idle = new ArrayList<>();
+    for (Cluster c : old.clusters().values()) {
+      Cluster successor = next.cluster(c.name);
+      for (Server s : c.servers) {
+        if (!kept.contains(s)) {
+          idle.add(s.retire());
+          if (successor == null || successor.server(s.address()) == null) {
+            proxy.metrics().serverRemoved(c.name, s.address());
+          }
+        }
+      }
+    }
+    if (!idle.isEmpty()) {
+      for (Pools p : pools.values()) {
+        try {
+          p.loop().execute(p::closeRetired);
+        } catch (RejectedExecutionException e) {
+          // The gateway stopped: its pools were closed with the loops.
+        }
+      }
+    }
+    return CompletableFuture.allOf(idle.toArray(CompletableFuture[]::new));
   }
 
   public int port() {
@@ -304,7 +389,7 @@ public final class ProxyServer {
             s.latencyNanos(now) / 1e6));
       }
       out.add(new UpstreamStatus(c.name, balanceName(c.spec.balance()), c.breaker.state().name().toLowerCase(Locale.ROOT),
-          c.outlier.panicking(), servers));
+          c.outlier.panicking(), servers, c.spec.app()));
     }
     return out;
   }

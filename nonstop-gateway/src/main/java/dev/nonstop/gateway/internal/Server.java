@@ -3,6 +3,7 @@ package dev.nonstop.gateway.internal;
 import dev.nonstop.gateway.internal.balance.Endpoint;
 import dev.nonstop.gateway.internal.balance.PeakEwma;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -14,6 +15,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A server that comes back (health recovered, ejection over, added by a reload) restarts its
  * slow start: its effective weight grows linearly from 10 % to 100 % over the slow-start window.
+ *
+ * <p>A server that a reload or a membership change removes is {@link #retire retired}: it takes no
+ * new try, and its {@link #retire} future completes when the tries in flight on it have ended. A
+ * try counts itself, then reads the flag ({@link #begin}); the future completes only when the flag
+ * was seen set and then the count seen at 0. So a try that saw the flag clear was counted before
+ * that 0 could be read, and any try counted after it sees the flag and backs out: once the future
+ * completed, no try is in flight and none can begin.
  */
 public final class Server implements Endpoint {
   /** What changed. */
@@ -43,6 +51,8 @@ public final class Server implements Endpoint {
   private final AtomicInteger ejections = new AtomicInteger();
   private volatile String ejectReason = "";
   private volatile boolean retired;
+  /** Completed once the server is retired and has no try in flight. */
+  private final CompletableFuture<Void> idle = new CompletableFuture<>();
 
   /**
    * @param address {@code host:port}
@@ -115,15 +125,47 @@ public final class Server implements Endpoint {
     return ewma.get(nowNanos);
   }
 
-  /** A request was sent to this server. */
-  public void begin() {
+  /**
+   * A try on this server begins; {@link #end} or {@link #cancel} must follow. False, counting
+   * nothing, when the server was retired since it was picked: the try must go elsewhere.
+   */
+  public boolean begin() {
     inflight.incrementAndGet();
+    if (retired) {
+      // Lost the race with retire(), which may have found no try in flight: back out.
+      release();
+      return false;
+    }
+    return true;
   }
 
-  /** A request sent here finished after {@code rttNanos} (or failed: pass the time it took). */
+  /** A try that {@link #begin} counted finished after {@code rttNanos} (or failed: pass the time it took). */
   public void end(long rttNanos, long nowNanos) {
-    inflight.decrementAndGet();
     ewma.observe(rttNanos, nowNanos);
+    release();
+  }
+
+  /**
+   * A try that {@link #begin} counted was never sent (the circuit breaker refused a new
+   * connection): uncounts it without a latency sample, which would claim an answer in no time.
+   */
+  public void cancel() {
+    release();
+  }
+
+  // Where every try on this server ends, so it is where a retired server becomes idle.
+  private void release() {
+    if (inflight.decrementAndGet() == 0) {
+      idleIfRetired();
+    }
+  }
+
+  // The 0 this thread's decrement saw may be stale once the flag is read (a try counted in between,
+  // having seen the flag clear): the count is read again after the flag.
+  private void idleIfRetired() {
+    if (retired && inflight.get() == 0) {
+      idle.complete(null);
+    }
   }
 
   /** Whether the active health check holds this server up (true until checks say otherwise). */
@@ -189,14 +231,24 @@ public final class Server implements Endpoint {
     listener.changed(this, on ? Change.DRAINING : Change.UNDRAINED, on ? "drain requested" : "undrain requested");
   }
 
-  /** Whether a reload removed this server: its in-flight requests finish, its connections are not reused. */
+  /**
+   * Whether a reload or a membership change removed this server: its in-flight requests finish, its
+   * connections are not reused.
+   */
   public boolean retired() {
     return retired;
   }
 
-  /** Marks the server removed by a reload. */
-  public void retire() {
+  /**
+   * Marks the server removed: it takes no new try from now on. Idempotent.
+   *
+   * @return completes (on the thread that ends the last try, an event loop, or here) once no try is
+   *     in flight on this server
+   */
+  public CompletableFuture<Void> retire() {
     retired = true;
+    idleIfRetired();
+    return idle;
   }
 
   @Override

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>
  * GET  /id               its name
  * GET  /headers          the request headers as JSON (first value of each)
- * POST /echo             the body back
+ * POST /echo?ms=N        the body back, after N ms (default 0)
  * GET  /slow?ms=N        answers after N ms
  * GET  /status/CODE      answers CODE
  * GET  /big?mib=N        N MiB of zeros, streamed (counted in bigSent)
@@ -80,6 +80,7 @@ public final class TestUpstream implements AutoCloseable {
     });
     engine.post("/echo", c -> {
       echoed.accept(c.body());
+      Thread.sleep(Long.parseLong(c.query("ms", "0")));
       c.bytes(200, "application/octet-stream", c.body());
     });
     engine.get("/slow", c -> {
