@@ -17,6 +17,8 @@ import java.util.Set;
  * READY     -&gt; NOT_READY                                 readiness failed; the process keeps running
  * NOT_READY -&gt; READY                                     readiness passed again
  * RUNNING, READY, NOT_READY -&gt; EXITED | STOPPING        the process exited | stop or restart requested
+ * READY, NOT_READY -&gt; DRAINING                          stop or restart requested, with a drainer: out of rotation first
+ * DRAINING  -&gt; STOPPING | EXITED                        drained (or the drain timed out) | the process exited meanwhile
  * STOPPING  -&gt; STOPPED                                   the process tree is gone
  * STOPPED   -&gt; BACKOFF                                   an automatic restart (liveness, max_memory) waits
  * EXITED    -&gt; STARTING | BACKOFF | FATAL | STOPPED      restart at once | restart later | retries used up | stay down
@@ -28,6 +30,12 @@ import java.util.Set;
  * than the first backoff delay, so that {@code startsecs: 0} cannot spin); {@code startretries} of
  * those in a row make the instance {@code FATAL}. A process that exits after a stable run is started
  * again at once.
+ *
+ * <p>DRAINING exists so that "deregister, drain, stop" is a protocol rather than a sleep: its event
+ * is published before anything else happens to the process (the registry drops the endpoint, the
+ * gateway stops picking it), then the in-flight requests finish, then the stop signal follows.
+ * Instances that were never READY get no traffic and skip it; so does every instance of a supervisor
+ * without a drainer.
  */
 public enum InstanceState {
   /** Not running, and not meant to be: never started, or stopped on request. */
@@ -42,6 +50,11 @@ public enum InstanceState {
   NOT_READY,
   /** Exited too soon, or restarted automatically again and again; waits out its backoff delay. */
   BACKOFF,
+  /**
+   * Out of rotation, process still running, in-flight requests finishing; the stop signal comes
+   * next. Probes no longer act on it: it never goes back to READY or NOT_READY.
+   */
+  DRAINING,
   /** Asked to stop: signal sent, waiting for the process tree to exit (SIGKILL after the timeout). */
   STOPPING,
   /** Exited on its own after a successful start. */
@@ -55,8 +68,9 @@ public enum InstanceState {
     STOPPED.next = EnumSet.of(STARTING, BACKOFF);
     STARTING.next = EnumSet.of(RUNNING, READY, BACKOFF, FATAL, EXITED, STOPPING);
     RUNNING.next = EnumSet.of(READY, EXITED, STOPPING);
-    READY.next = EnumSet.of(NOT_READY, EXITED, STOPPING);
-    NOT_READY.next = EnumSet.of(READY, EXITED, STOPPING);
+    READY.next = EnumSet.of(NOT_READY, EXITED, STOPPING, DRAINING);
+    NOT_READY.next = EnumSet.of(READY, EXITED, STOPPING, DRAINING);
+    DRAINING.next = EnumSet.of(STOPPING, EXITED);
     STOPPING.next = EnumSet.of(STOPPED);
     EXITED.next = EnumSet.of(STARTING, BACKOFF, FATAL, STOPPED);
     BACKOFF.next = EnumSet.of(STARTING, STOPPED);
@@ -73,11 +87,14 @@ public enum InstanceState {
     return EnumSet.copyOf(next);
   }
 
-  /** Whether a process exists in this state (it may be on its way out, as in {@link #STOPPING}). */
+  /**
+   * Whether a process exists in this state (it may be on its way out, as in {@link #DRAINING} and
+   * {@link #STOPPING}).
+   */
   public boolean hasProcess() {
     return switch (this) {
-      case STARTING, RUNNING, READY, NOT_READY, STOPPING -> true;
-      default -> false;
+      case STARTING, RUNNING, READY, NOT_READY, DRAINING, STOPPING -> true;
+      case STOPPED, BACKOFF, EXITED, FATAL -> false;
     };
   }
 

@@ -1,6 +1,7 @@
 package dev.nonstop.core;
 
 import static dev.nonstop.core.InstanceState.BACKOFF;
+import static dev.nonstop.core.InstanceState.DRAINING;
 import static dev.nonstop.core.InstanceState.EXITED;
 import static dev.nonstop.core.InstanceState.FATAL;
 import static dev.nonstop.core.InstanceState.NOT_READY;
@@ -75,6 +76,22 @@ class InstanceStateTest {
     assertThat(RUNNING.canBecome(NOT_READY)).as("not ready yet is RUNNING, not NOT_READY").isFalse();
     assertThat(READY.canBecome(NOT_READY)).isTrue();
     assertThat(NOT_READY.canBecome(READY)).isTrue();
+  }
+
+  @Test
+  void onlyAnInstanceThatWasReadyDrainsAndADrainingOneEndsStoppedOrExited() {
+    Set<InstanceState> into = EnumSet.noneOf(InstanceState.class);
+    for (InstanceState s : InstanceState.values()) {
+      if (s.canBecome(DRAINING)) {
+        into.add(s);
+      }
+    }
+    // Never READY means no traffic: STARTING and RUNNING stop without draining.
+    assertThat(into).containsExactlyInAnyOrder(READY, NOT_READY);
+    // Probes must not bring it back: the registry has already dropped it.
+    assertThat(DRAINING.successors()).containsExactlyInAnyOrder(STOPPING, EXITED);
+    assertThat(DRAINING.hasProcess()).isTrue();
+    assertThat(DRAINING.isReady()).isFalse();
   }
 
   private static Set<InstanceState> reachable(InstanceState from) {

@@ -43,6 +43,8 @@ import java.util.Map;
  *     samples in a row (default: no limit)
  * @param logs where stdout and stderr go (default {@code logs/}, 10 MiB per file, 5 kept)
  * @param dependsOn apps that must be READY before this one starts; stopped in reverse order
+ * @param rollout how {@link Supervisor#reload} replaces the instances (default: one extra at a time,
+ *     never fewer than {@code instances} READY, 60 s for each new one to be READY)
  */
 public record AppSpec(
     @JsonIgnore String name,
@@ -59,7 +61,8 @@ public record AppSpec(
     @Valid HealthSpec health,
     @JsonProperty("max_memory") DataSize maxMemory,
     @Valid LogSpec logs,
-    @JsonProperty("depends_on") List<String> dependsOn) {
+    @JsonProperty("depends_on") List<String> dependsOn,
+    @Valid RolloutSpec rollout) {
 
   /** Fills in the defaults. */
   public AppSpec {
@@ -75,42 +78,76 @@ public record AppSpec(
     health = health == null ? new HealthSpec(null, null) : health;
     logs = logs == null ? new LogSpec(null, null, null) : logs;
     dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
+    rollout = rollout == null ? RolloutSpec.DEFAULT : rollout;
+  }
+
+  /** As the canonical constructor, with the default {@code rollout}: the form before rollouts existed. */
+  public AppSpec(String name, List<String> command, Path directory, Map<String, String> env,
+      Integer instances, Integer port, Autorestart autorestart, Duration startsecs, Integer startretries,
+      BackoffSpec backoff, StopSpec stop, HealthSpec health, DataSize maxMemory, LogSpec logs,
+      List<String> dependsOn) {
+    this(name, command, directory, env, instances, port, autorestart, startsecs, startretries, backoff,
+        stop, health, maxMemory, logs, dependsOn, null);
   }
 
   /** An app with every default and the given command. */
   public static AppSpec of(String name, List<String> command) {
     return new AppSpec(
-        name, command, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        name, command, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** A copy with another name. */
   public AppSpec withName(String n) {
     return new AppSpec(n, command, directory, env, instances, port, autorestart, startsecs,
-        startretries, backoff, stop, health, maxMemory, logs, dependsOn);
+        startretries, backoff, stop, health, maxMemory, logs, dependsOn, rollout);
   }
 
   /** A copy with another number of instances. */
   public AppSpec withInstances(int n) {
     return new AppSpec(name, command, directory, env, n, port, autorestart, startsecs,
-        startretries, backoff, stop, health, maxMemory, logs, dependsOn);
+        startretries, backoff, stop, health, maxMemory, logs, dependsOn, rollout);
   }
 
   /** A copy with another base port (0: free ports). */
   public AppSpec withPort(Integer p) {
     return new AppSpec(name, command, directory, env, instances, p, autorestart, startsecs,
-        startretries, backoff, stop, health, maxMemory, logs, dependsOn);
+        startretries, backoff, stop, health, maxMemory, logs, dependsOn, rollout);
   }
 
   /** A copy with another working directory. */
   public AppSpec withDirectory(Path d) {
     return new AppSpec(name, command, d, env, instances, port, autorestart, startsecs,
-        startretries, backoff, stop, health, maxMemory, logs, dependsOn);
+        startretries, backoff, stop, health, maxMemory, logs, dependsOn, rollout);
   }
 
   /** A copy with another log spec. */
   public AppSpec withLogs(LogSpec l) {
     return new AppSpec(name, command, directory, env, instances, port, autorestart, startsecs,
-        startretries, backoff, stop, health, maxMemory, l, dependsOn);
+        startretries, backoff, stop, health, maxMemory, l, dependsOn, rollout);
+  }
+
+  /** A copy with another command. */
+  public AppSpec withCommand(List<String> c) {
+    return new AppSpec(name, c, directory, env, instances, port, autorestart, startsecs,
+        startretries, backoff, stop, health, maxMemory, logs, dependsOn, rollout);
+  }
+
+  /** A copy with other extra environment variables. */
+  public AppSpec withEnv(Map<String, String> e) {
+    return new AppSpec(name, command, directory, e, instances, port, autorestart, startsecs,
+        startretries, backoff, stop, health, maxMemory, logs, dependsOn, rollout);
+  }
+
+  /** A copy with another stop spec. */
+  public AppSpec withStop(StopSpec s) {
+    return new AppSpec(name, command, directory, env, instances, port, autorestart, startsecs,
+        startretries, backoff, s, health, maxMemory, logs, dependsOn, rollout);
+  }
+
+  /** A copy with another rollout policy. */
+  public AppSpec withRollout(RolloutSpec r) {
+    return new AppSpec(name, command, directory, env, instances, port, autorestart, startsecs,
+        startretries, backoff, stop, health, maxMemory, logs, dependsOn, r);
   }
 
   /** When an exited instance is started again. */
@@ -152,12 +189,27 @@ public record AppSpec(
    *
    * @param signal sent to the instance's whole process group (default TERM)
    * @param timeout then SIGKILL to the group and every descendant (default 30 s)
+   * @param drain with a drainer set ({@link Supervisor#drainWith}), how long a READY or NOT_READY
+   *     instance may take to finish its in-flight requests, out of rotation, before the signal is
+   *     sent; 0 tells the drainer but does not wait for it (default 30 s)
    */
-  public record StopSpec(dev.nonstop.core.Signal signal, Duration timeout) {
-    /** Fills in the defaults. */
+  public record StopSpec(dev.nonstop.core.Signal signal, Duration timeout, Duration drain) {
+    /** The default {@code drain}. */
+    public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(30);
+
+    /** Fills in the defaults; refuses a negative {@code drain}. */
     public StopSpec {
       signal = signal == null ? dev.nonstop.core.Signal.TERM : signal;
       timeout = timeout == null ? Duration.ofSeconds(30) : timeout;
+      drain = drain == null ? DEFAULT_DRAIN : drain;
+      if (drain.isNegative()) {
+        throw new IllegalArgumentException("drain: " + drain.toMillis() + "ms (expected: >= 0)");
+      }
+    }
+
+    /** Signal and timeout, with the default {@code drain}: the form before draining existed. */
+    public StopSpec(dev.nonstop.core.Signal signal, Duration timeout) {
+      this(signal, timeout, null);
     }
   }
 
@@ -217,6 +269,49 @@ public record AppSpec(
       dir = dir == null ? Path.of("logs") : dir;
       maxSize = maxSize == null ? DataSize.ofMiB(10) : maxSize;
       keep = keep == null ? 5 : keep;
+    }
+  }
+
+  /**
+   * {@code rollout:} how {@link Supervisor#reload} replaces an app's instances, Kubernetes' rolling
+   * update in small: slots go in batches of {@code max_surge + max_unavailable}; in each batch the
+   * first {@code max_surge} slots start their new instance next to the old one, the others stop the
+   * old one first. So at most {@code instances + max_surge} processes run, and at least
+   * {@code instances - max_unavailable} instances are READY throughout (as far as the old ones stay
+   * healthy).
+   *
+   * @param maxSurge extra instances a rollout may run at once (default 1, >= 0)
+   * @param maxUnavailable instances a rollout may take down before their replacement is READY
+   *     (default 0, >= 0); {@code max_surge + max_unavailable} must be at least 1
+   * @param readyTimeout how long a new instance has to become READY before the rollout gives up on
+   *     it and stops (default 60 s, > 0)
+   */
+  public record RolloutSpec(
+      @JsonProperty("max_surge") Integer maxSurge,
+      @JsonProperty("max_unavailable") Integer maxUnavailable,
+      @JsonProperty("ready_timeout") Duration readyTimeout) {
+    /** The defaults: {@code max_surge: 1, max_unavailable: 0, ready_timeout: 60s}. */
+    public static final RolloutSpec DEFAULT = new RolloutSpec(null, null, null);
+
+    /** Fills in the defaults and checks the values (the constraints on the components). */
+    public RolloutSpec {
+      maxSurge = maxSurge == null ? 1 : maxSurge;
+      maxUnavailable = maxUnavailable == null ? 0 : maxUnavailable;
+      readyTimeout = readyTimeout == null ? Duration.ofSeconds(60) : readyTimeout;
+      if (maxSurge < 0) {
+        throw new IllegalArgumentException("max_surge: " + maxSurge + " (expected: >= 0)");
+      }
+      if (maxUnavailable < 0) {
+        throw new IllegalArgumentException("max_unavailable: " + maxUnavailable + " (expected: >= 0)");
+      }
+      if (maxSurge + maxUnavailable < 1) {
+        // Neither an extra instance nor a missing one: nothing could ever be replaced.
+        throw new IllegalArgumentException(
+            "max_surge: 0 and max_unavailable: 0 (expected: max_surge + max_unavailable >= 1)");
+      }
+      if (readyTimeout.isNegative() || readyTimeout.isZero()) {
+        throw new IllegalArgumentException("ready_timeout: " + readyTimeout.toMillis() + "ms (expected: > 0)");
+      }
     }
   }
 }

@@ -18,6 +18,8 @@ import java.time.Instant;
  * @param rssBytes resident memory of its process tree at the last sample (about once a second)
  * @param cpuSeconds CPU time of its process tree at the last sample
  * @param reason why it is in this state, for people
+ * @param role {@link Role#CURRENT}, unless a rolling reload is replacing its slot: then the old and
+ *     the new process of the slot are listed one after the other, with the same {@code id}
  */
 public record InstanceStatus(
     InstanceId id,
@@ -29,7 +31,24 @@ public record InstanceStatus(
     int restarts,
     long rssBytes,
     double cpuSeconds,
-    String reason) {
+    String reason,
+    Role role) {
+
+  /** As the canonical constructor, for the slot's {@link Role#CURRENT} instance. */
+  public InstanceStatus(InstanceId id, long pid, int port, InstanceState state, Instant since,
+      Instant startedAt, int restarts, long rssBytes, double cpuSeconds, String reason) {
+    this(id, pid, port, state, since, startedAt, restarts, rssBytes, cpuSeconds, reason, Role.CURRENT);
+  }
+
+  /** Which of a slot's processes this is; only a rolling reload makes a slot have two. */
+  public enum Role {
+    /** The one the slot's commands (stop, restart, logs) and metrics act on. */
+    CURRENT,
+    /** Started by a rolling reload, not READY yet; takes the slot over once it is. */
+    INCOMING,
+    /** Replaced by a rolling reload; being drained and stopped. */
+    OUTGOING
+  }
 
   /** Whether it receives traffic. */
   public boolean ready() {

@@ -1,7 +1,6 @@
 package dev.nonstop.supervisor;
 
 import dev.nonstop.core.InstanceEvent;
-import dev.nonstop.core.InstanceId;
 import dev.nonstop.core.InstanceListener;
 import dev.nonstop.supervisor.internal.ProcFs;
 import java.io.IOException;
@@ -35,7 +34,9 @@ public final class Leftovers implements InstanceListener {
   private static final Logger log = LoggerFactory.getLogger("nonstop.supervisor");
 
   private final Path file;
-  private final Map<InstanceId, long[]> live = new TreeMap<>(); // id -> {pgid, start time}
+  // "id pgid" -> the file's line. By process, not by instance: during a rolling reload one instance
+  // has two processes, and the old one stopping must not drop the new one.
+  private final Map<String, String> live = new TreeMap<>();
 
   /** Keeps {@code file} listing the process groups of running instances. */
   public Leftovers(Path file) {
@@ -44,15 +45,19 @@ public final class Leftovers implements InstanceListener {
 
   @Override
   public synchronized void onEvent(InstanceEvent e) {
+    if (e.pid() <= 0) {
+      return; // no process named: nothing to remember, and nothing known to forget
+    }
+    // The transition out of a process's life (EXITED, STOPPED, BACKOFF, FATAL) still names its pid.
+    String key = e.id() + " " + e.pid();
     boolean changed;
-    if (e.to().hasProcess() && e.pid() > 0) {
-      long[] was = live.get(e.id());
-      changed = was == null || was[0] != e.pid();
+    if (e.to().hasProcess()) {
+      changed = !live.containsKey(key);
       if (changed) {
-        live.put(e.id(), new long[] {e.pid(), ProcFs.startTime(e.pid()).orElse(0)});
+        live.put(key, key + " " + ProcFs.startTime(e.pid()).orElse(0));
       }
     } else {
-      changed = live.remove(e.id()) != null;
+      changed = live.remove(key) != null;
     }
     if (changed) {
       write();
@@ -61,7 +66,7 @@ public final class Leftovers implements InstanceListener {
 
   private void write() {
     StringBuilder b = new StringBuilder();
-    live.forEach((id, g) -> b.append(id).append(' ').append(g[0]).append(' ').append(g[1]).append('\n'));
+    live.values().forEach(line -> b.append(line).append('\n'));
     try {
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
       Files.writeString(tmp, b, StandardCharsets.UTF_8);

@@ -20,89 +20,19 @@ import dev.nonstop.supervisor.AppSpec.LogSpec;
 import dev.nonstop.supervisor.AppSpec.ProbeSpec;
 import dev.nonstop.supervisor.AppSpec.StopSpec;
 import dev.nonstop.supervisor.internal.ProcFs;
-import dev.nonstop.supervisor.testing.Events;
 import dev.nonstop.supervisor.testing.TestProgram;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The supervisor against real child processes: shell one-liners and {@link TestProgram}. */
-class SupervisorIT {
-  @TempDir Path dir;
-  private final Events events = new Events();
-  private final List<Supervisor> supervisors = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws IOException {
-    supervisors.forEach(Supervisor::close);
-    // Into the test's output file, which is read only when a test fails.
-    System.out.println("events:" + events);
-    Path logs = dir.resolve("logs");
-    if (Files.isDirectory(logs)) {
-      try (Stream<Path> files = Files.list(logs)) {
-        for (Path f : files.sorted().toList()) {
-          String text = Files.readString(f);
-          System.out.println("--- " + f.getFileName() + "\n" + (text.length() > 2000 ? text.substring(0, 2000) + "..." : text));
-        }
-      }
-    }
-  }
-
-  private Supervisor run(AppSpec... apps) {
-    Supervisor s = Supervisor.create(List.of(apps), new SimpleMeterRegistry());
-    supervisors.add(s);
-    s.subscribe(events);
-    s.start();
-    return s;
-  }
-
-  private AppSpec app(String name, List<String> command) {
-    return AppSpec.of(name, command).withDirectory(dir).withLogs(new LogSpec(dir.resolve("logs"), null, null));
-  }
-
-  private static AppSpec with(AppSpec a, Map<String, Object> changes) {
-    // One place that rebuilds the record: tests read like the YAML they stand for.
-    return new AppSpec(a.name(), a.command(), a.directory(),
-        (Map<String, String>) changes.getOrDefault("env", a.env()),
-        (Integer) changes.getOrDefault("instances", a.instances()),
-        (Integer) changes.getOrDefault("port", a.port()),
-        (AppSpec.Autorestart) changes.getOrDefault("autorestart", a.autorestart()),
-        (Duration) changes.getOrDefault("startsecs", a.startsecs()),
-        (Integer) changes.getOrDefault("startretries", a.startretries()),
-        (BackoffSpec) changes.getOrDefault("backoff", a.backoff()),
-        (StopSpec) changes.getOrDefault("stop", a.stop()),
-        (HealthSpec) changes.getOrDefault("health", a.health()),
-        (DataSize) changes.getOrDefault("max_memory", a.maxMemory()),
-        (LogSpec) changes.getOrDefault("logs", a.logs()),
-        (List<String>) changes.getOrDefault("depends_on", a.dependsOn()));
-  }
-
-  private static List<String> sh(String script) {
-    return List.of("sh", "-c", script);
-  }
-
-  private static InstanceStatus status(Supervisor s, String id) {
-    return s.status().stream().filter(i -> i.id().toString().equals(id)).findFirst().orElseThrow();
-  }
-
-  private static void awaitState(Supervisor s, String id, InstanceState state) {
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(s, id).state()).isEqualTo(state));
-  }
-
+class SupervisorIT extends RealProcesses {
   @Test
   void crashedInstanceIsRestartedWithBackoff() {
     Supervisor s = run(with(app("crash", sh("exit 3")), Map.of(
@@ -418,12 +348,5 @@ class SupervisorIT {
         "startretries", 1, "backoff", new BackoffSpec(Duration.ofMillis(10), Duration.ofMillis(10), 1.0))));
     awaitState(s, "missing:0", FATAL);
     assertThat(events.to("missing:0", BACKOFF).get(0).reason()).contains("could not start");
-  }
-
-  private static int get(int port, String path) throws Exception {
-    try (HttpClient c = HttpClient.newHttpClient()) {
-      return c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
   }
 }

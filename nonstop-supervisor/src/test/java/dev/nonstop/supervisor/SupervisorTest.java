@@ -41,4 +41,24 @@ class SupervisorTest {
       assertThat(s.status()).allSatisfy(i -> assertThat(i.state()).hasToString("STOPPED"));
     }
   }
+
+  @Test
+  void reloadRefusesWhatItCannotChangeBeforeAnythingRuns() {
+    AppSpec web = app("web").withInstances(2);
+    try (Supervisor s = Supervisor.create(List.of(web), new SimpleMeterRegistry())) {
+      assertThatThrownBy(() -> s.reload("web", web.withInstances(3), line -> { }))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("web.instances: 3 (expected: 2; a reload cannot change the number of instances yet)");
+      assertThatThrownBy(() -> s.reload("web", web.withName("api"), line -> { }))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("newSpec: app 'api' (expected: 'web', the app reloaded)");
+      assertThatThrownBy(() -> s.reload("web", web.withLogs(new AppSpec.LogSpec(dir.resolve("elsewhere"), null, null)), line -> { }))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("web.logs: ");
+      assertThatThrownBy(() -> s.reload("db", null, line -> { })).isInstanceOf(NoSuchElementException.class)
+          .hasMessage("'db': no such app (expected one of: web)");
+      assertThatThrownBy(() -> s.reload("web", null, line -> { })).isInstanceOf(IllegalStateException.class)
+          .hasMessage("reload of web: the supervisor has not started");
+    }
+  }
 }

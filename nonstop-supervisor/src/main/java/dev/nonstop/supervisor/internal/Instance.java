@@ -1,6 +1,7 @@
 package dev.nonstop.supervisor.internal;
 
 import static dev.nonstop.core.InstanceState.BACKOFF;
+import static dev.nonstop.core.InstanceState.DRAINING;
 import static dev.nonstop.core.InstanceState.EXITED;
 import static dev.nonstop.core.InstanceState.FATAL;
 import static dev.nonstop.core.InstanceState.NOT_READY;
@@ -18,7 +19,9 @@ import dev.nonstop.core.InstanceState;
 import dev.nonstop.core.Signal;
 import dev.nonstop.supervisor.AppSpec;
 import dev.nonstop.supervisor.AppSpec.Autorestart;
+import dev.nonstop.supervisor.Drainer;
 import dev.nonstop.supervisor.InstanceStatus;
+import dev.nonstop.supervisor.InstanceStatus.Role;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -29,10 +32,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -44,7 +50,13 @@ import org.slf4j.event.Level;
  * checks the incarnation number it was started for, so a late event from a previous process never
  * acts on the current one. Every state change goes through {@link #become}, which checks the edge
  * against {@link InstanceState}, logs one JSON line and publishes one event, in order, under the
- * lock. Waiting (stop timeouts, backoff, probe periods) happens on virtual threads outside the lock.
+ * lock. Waiting (stop timeouts, drains, backoff, probe periods) happens on virtual threads outside
+ * the lock.
+ *
+ * <p>A planned stop of a READY or NOT_READY instance, when the supervisor has a {@link Drainer},
+ * goes READY -> DRAINING -> STOPPING -> STOPPED: the DRAINING event is published first (listeners
+ * take it out of rotation), the drainer is waited for outside the lock, and only then the signal is
+ * sent. From DRAINING on, probes and timers of that process no longer act on it.
  */
 public final class Instance {
   private static final Logger log = LoggerFactory.getLogger("nonstop.supervisor");
@@ -64,16 +76,17 @@ public final class Instance {
   private final Probe liveness;
   private final Probe readiness;
   private final Consumer<InstanceEvent> sink;
-  private final RotatingFile out;
-  private final RotatingFile err;
-  private final Path outFile;
-  private final Path errFile;
+  private final Supplier<Drainer> drainer;
+  private final LogFiles logs;
   private final Backoff backoff;
   private final Map<String, String> env;
 
   private final ReentrantLock lock = new ReentrantLock();
-  // Everything below is guarded by lock.
-  private InstanceState state = STOPPED;
+  /** Signalled on every transition and whenever {@link #settled} may have changed. */
+  private final Condition changed = lock.newCondition();
+  // Everything below is guarded by lock; state is also volatile so that it can be read without it
+  // (the supervisor looks at other instances from inside one instance's event).
+  private volatile InstanceState state = STOPPED;
   private Instant since = Instant.now();
   private String reason = "not started";
   private Process process;
@@ -84,6 +97,12 @@ public final class Instance {
   private int quickFailures;
   private int spawns;
   private CompletableFuture<Void> stopping;
+  /** Completed when the process exits while DRAINING, so the drain wait ends at once. */
+  private CompletableFuture<Void> drainExit;
+  /** Whether the drain under way is for a stop (not a restart): a process dying meanwhile stays down. */
+  private boolean drainStops;
+  /** Restarts between their stop and their start: a STOPPED or EXITED instance then is not at rest. */
+  private int restarting;
   private boolean retired;
   private int stopRequests;
   private int autoRestarts;
@@ -92,19 +111,32 @@ public final class Instance {
   private volatile double cpuSeconds;
 
   /**
+   * What every instance of a supervisor shares.
+   *
+   * @param launcher spawns and signals processes
+   * @param client shared by the HTTP probes
+   * @param sink receives every transition, under the instance's lock, in order
+   * @param drainer the supervisor's drainer now, or null for none: read at each stop, since it may be
+   *     set after the instances were made
+   */
+  public record Context(Launcher launcher, HttpClient client, Consumer<InstanceEvent> sink,
+      Supplier<Drainer> drainer) {}
+
+  /**
    * An instance in {@code STOPPED}; {@link #start} spawns it.
    *
    * @param port its PORT, or 0 for none
-   * @param client shared by the HTTP probes
-   * @param sink receives every transition, under this instance's lock, in order
+   * @param logs its slot's log files, shared with the other processes of the slot and left open
    */
-  public Instance(AppSpec spec, int index, int port, Launcher launcher, HttpClient client,
-      Consumer<InstanceEvent> sink) {
+  public Instance(AppSpec spec, int index, int port, LogFiles logs, Context context) {
     this.spec = spec;
     this.id = new InstanceId(spec.name(), index);
     this.port = port;
-    this.launcher = launcher;
-    this.sink = sink;
+    this.launcher = context.launcher();
+    this.sink = context.sink();
+    this.drainer = context.drainer();
+    this.logs = logs;
+    HttpClient client = context.client();
     this.backoff = spec.backoff().toBackoff();
     Map<String, String> e = new HashMap<>(spec.env());
     if (port > 0) {
@@ -116,12 +148,6 @@ public final class Instance {
     Path dir = spec.directory().toAbsolutePath();
     this.liveness = spec.health().liveness() == null ? null : Probe.of(spec.health().liveness(), client, dir, env);
     this.readiness = spec.health().readiness() == null ? null : Probe.of(spec.health().readiness(), client, dir, env);
-    Path logDir = spec.logs().dir();
-    this.outFile = logDir.resolve(id.app() + "-" + index + ".out.log");
-    this.errFile = logDir.resolve(id.app() + "-" + index + ".err.log");
-    long max = spec.logs().maxSize().bytes();
-    this.out = new RotatingFile(outFile, max, spec.logs().keep());
-    this.err = new RotatingFile(errFile, max, spec.logs().keep());
   }
 
   /** App and index. */
@@ -134,30 +160,56 @@ public final class Instance {
     return port;
   }
 
-  /** The current state. */
+  /** The current state; takes no lock. */
   public InstanceState state() {
+    return state;
+  }
+
+  /** Where its stdout ({@code err == false}) or stderr goes. */
+  public Path logFile(boolean stderr) {
+    return (stderr ? logs.err() : logs.out()).file();
+  }
+
+  /** A consistent snapshot for status and metrics, as its slot's current instance. */
+  public InstanceStatus status() {
+    return status(Role.CURRENT);
+  }
+
+  /** A consistent snapshot for status, with the role it plays in its slot. */
+  public InstanceStatus status(Role role) {
     lock.lock();
     try {
+      return new InstanceStatus(id, process == null ? -1 : process.pid(), port, state, since,
+          process == null ? null : startedAt, Math.max(0, spawns - 1), rssBytes, cpuSeconds, reason, role);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Waits until the instance is READY or has stopped trying: FATAL, or EXITED or STOPPED with no
+   * restart under way. Returns the state then, or the state when {@code timeout} ran out.
+   */
+  public InstanceState awaitSettled(Duration timeout) throws InterruptedException {
+    long nanos = timeout.toNanos();
+    lock.lock();
+    try {
+      while (!settled() && nanos > 0) {
+        nanos = changed.awaitNanos(nanos);
+      }
       return state;
     } finally {
       lock.unlock();
     }
   }
 
-  /** Where its stdout ({@code err == false}) or stderr goes. */
-  public Path logFile(boolean stderr) {
-    return stderr ? errFile : outFile;
-  }
-
-  /** A consistent snapshot for status and metrics. */
-  public InstanceStatus status() {
-    lock.lock();
-    try {
-      return new InstanceStatus(id, process == null ? -1 : process.pid(), port, state, since,
-          process == null ? null : startedAt, Math.max(0, spawns - 1), rssBytes, cpuSeconds, reason);
-    } finally {
-      lock.unlock();
-    }
+  // An EXITED that is followed by a restart never shows here: both happen under one lock hold.
+  private boolean settled() {
+    return switch (state) {
+      case READY, FATAL -> true;
+      case EXITED, STOPPED -> restarting == 0;
+      case STARTING, RUNNING, NOT_READY, BACKOFF, DRAINING, STOPPING -> false;
+    };
   }
 
   /**
@@ -183,15 +235,18 @@ public final class Instance {
         quickFailures = 0;
         spawn(why);
       }
-      default -> { } // already running or on its way; starting twice is not an error
+      // Already running or on its way; starting twice is not an error. One on its way out stays so.
+      case STARTING, RUNNING, READY, NOT_READY, DRAINING, STOPPING -> { }
     }
   }
 
   /**
-   * Stops the instance: {@code stop.signal} to its process group; SIGKILL to the group and every
-   * descendant once {@code stop.timeout} has passed and any of them is still there. Returns once
-   * they are gone (at most the timeout plus a few seconds). Idempotent; a concurrent second stop
-   * waits for the first. A stop wins over any restart in progress: the instance stays down.
+   * Stops the instance: drains it first when it is READY or NOT_READY and there is a drainer (at
+   * most {@code stop.drain}), then {@code stop.signal} to its process group; SIGKILL to the group and
+   * every descendant once {@code stop.timeout} has passed and any of them is still there. Returns
+   * once they are gone (at most the drain, the timeout and a few seconds). Idempotent; a concurrent
+   * second stop waits for the first. A stop wins over any restart in progress: the instance stays
+   * down.
    */
   public void stop(String why) {
     lock.lock();
@@ -200,7 +255,7 @@ public final class Instance {
     } finally {
       lock.unlock();
     }
-    halt(why);
+    halt(why, true);
   }
 
   /** Stops for good: as {@link #stop}, and no later {@link #start} (or restart) has any effect. */
@@ -230,10 +285,11 @@ public final class Instance {
     int stops;
     lock.lock();
     try {
-      if (inc >= 0 && (incarnation != inc || !state.hasProcess() || state == STOPPING)) {
+      if (inc >= 0 && (incarnation != inc || !running())) {
         return;
       }
       stops = stopRequests;
+      restarting++;
       if (inc >= 0) {
         // Automatic restarts back off like crashes do (Kubernetes' CrashLoopBackOff): the first at
         // once, then initial, initial x multiplier, ... An incarnation that ran longer than
@@ -244,11 +300,28 @@ public final class Instance {
     } finally {
       lock.unlock();
     }
-    halt(why);
+    try {
+      halt(why, false);
+    } catch (RuntimeException | Error e) {
+      lock.lock();
+      try {
+        restarting--;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+      throw e;
+    }
     lock.lock();
     try {
+      // In the same lock hold as the start below, so STOPPED never looks at rest in between.
+      restarting--;
+      changed.signalAll();
       if (stopRequests != stops || retired) {
         return; // a stop came meanwhile, and wins
+      }
+      if (state != STOPPED && state != EXITED) {
+        return; // started by hand meanwhile, or it died while draining and its exit was handled
       }
       Duration delay = inc >= 0 ? backoff.delay(autoRestarts - 1) : Duration.ZERO;
       if (delay.isZero()) {
@@ -262,11 +335,18 @@ public final class Instance {
     }
   }
 
-  private void halt(String why) {
-    Process p;
-    int inc;
-    List<ProcessHandle> tree;
-    CompletableFuture<Void> done;
+  /**
+   * Takes the instance down. {@code stop}: for a stop rather than a restart, which decides what
+   * happens when the process dies while draining (nothing, versus the usual exit handling).
+   */
+  private void halt(String why, boolean stop) {
+    Process p = null;
+    int inc = -1;
+    CompletableFuture<Void> done = null;
+    List<ProcessHandle> tree = List.of();
+    Drainer d = null;
+    InstanceEvent draining = null;
+    CompletableFuture<Void> exitedMeanwhile = null;
     lock.lock();
     try {
       switch (state) {
@@ -278,22 +358,29 @@ public final class Instance {
           become(STOPPED, why);
           return;
         }
-        case STOPPING -> done = stopping;
-        default -> done = null;
-      }
-      if (done != null) {
-        p = null;
-        inc = -1;
-        tree = List.of();
-      } else {
-        p = process;
-        inc = incarnation;
-        // The tree must be captured now: once the leader exits, its orphans are reparented and no
-        // longer show up as its descendants.
-        tree = p.descendants().toList();
-        stopIncarnationThreads();
-        stopping = done = new CompletableFuture<>();
-        become(STOPPING, why);
+        case DRAINING, STOPPING -> {
+          // Joins the stop under way; a stop joining a restart's drain keeps a dying process down.
+          drainStops |= stop;
+          done = stopping;
+        }
+        case STARTING, RUNNING, READY, NOT_READY -> {
+          p = process;
+          inc = incarnation;
+          stopIncarnationThreads(); // probes and timers of this process act on it no more
+          stopping = done = new CompletableFuture<>();
+          // Never READY means never in rotation: nothing to drain.
+          d = state == READY || state == NOT_READY ? drainer.get() : null;
+          if (d == null) {
+            // The tree must be captured now: once the leader exits, its orphans are reparented and
+            // no longer show up as its descendants.
+            tree = p.descendants().toList();
+            become(STOPPING, why);
+          } else {
+            drainStops = stop;
+            drainExit = exitedMeanwhile = new CompletableFuture<>();
+            draining = become(DRAINING, why);
+          }
+        }
       }
     } finally {
       lock.unlock();
@@ -302,17 +389,76 @@ public final class Instance {
       done.join();
       return;
     }
-    String how = terminate(p, tree);
-    lock.lock();
     try {
-      if (incarnation == inc && state == STOPPING) {
-        process = null;
-        become(STOPPED, how);
+      if (draining != null) {
+        String drained = awaitDrain(d, draining, exitedMeanwhile);
+        lock.lock();
+        try {
+          if (incarnation != inc || state != DRAINING) {
+            return; // it exited while draining, and onExit has dealt with it
+          }
+          tree = p.descendants().toList();
+          become(STOPPING, why + "; " + drained);
+        } finally {
+          lock.unlock();
+        }
       }
-      stopping = null;
+      String how = terminate(p, tree);
+      lock.lock();
+      try {
+        if (incarnation == inc && state == STOPPING) {
+          become(STOPPED, how); // still names the pid, like EXITED: listeners learn which one stopped
+          process = null;
+        }
+      } finally {
+        lock.unlock();
+      }
     } finally {
-      lock.unlock();
-      done.complete(null);
+      lock.lock();
+      try {
+        if (stopping == done) {
+          stopping = null;
+        }
+      } finally {
+        lock.unlock();
+        done.complete(null);
+      }
+    }
+  }
+
+  /**
+   * Calls the drainer and waits for it, at most {@code stop.drain}, or until the process exits;
+   * returns how it went, for the STOPPING reason. A failing drainer costs only its own wait.
+   */
+  private String awaitDrain(Drainer d, InstanceEvent draining, CompletableFuture<Void> exitedMeanwhile) {
+    Duration max = spec.stop().drain();
+    long t0 = System.nanoTime();
+    CompletableFuture<Void> drained;
+    try {
+      drained = d.drain(draining);
+    } catch (RuntimeException e) {
+      log.atWarn().setMessage("{} drainer failed: {}").addArgument(id).addArgument(e.toString())
+          .addKeyValue("app", id.app()).addKeyValue("index", id.index()).setCause(e).log();
+      return "drainer failed: " + e;
+    }
+    if (max.isZero()) {
+      return "not waiting for the drain (stop.drain: 0)";
+    }
+    try {
+      if (drained != null) {
+        CompletableFuture.anyOf(drained, exitedMeanwhile).get(max.toNanos(), TimeUnit.NANOSECONDS);
+      }
+      return "drained in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms";
+    } catch (TimeoutException e) {
+      log.atWarn().setMessage("{} still draining after {} ms (stop.drain): stopping it anyway")
+          .addArgument(id).addArgument(max.toMillis())
+          .addKeyValue("app", id.app()).addKeyValue("index", id.index()).log();
+      return "drain not finished after " + max.toMillis() + " ms (stop.drain)";
+    } catch (ExecutionException e) {
+      return "drain failed: " + e.getCause();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "drain interrupted";
     }
   }
 
@@ -345,7 +491,7 @@ public final class Instance {
     int inc;
     lock.lock();
     try {
-      if (process == null || process.pid() != pid || state == STOPPING) {
+      if (process == null || process.pid() != pid || !running()) {
         return; // a reading of a process that is gone or going
       }
       inc = incarnation;
@@ -361,12 +507,6 @@ public final class Instance {
       String why = "rss " + new DataSize(s.rssBytes()) + " above max_memory " + max + " for 2 samples";
       Thread.ofVirtual().name(id + "-memory-restart").start(() -> restart(inc, why));
     }
-  }
-
-  /** Closes the log files; call after {@link #stop}. */
-  public void closeLogs() {
-    out.close();
-    err.close();
   }
 
   // ---- under the lock ----
@@ -388,8 +528,8 @@ public final class Instance {
     process = p;
     startedAt = Instant.now();
     become(STARTING, why);
-    LogPump.start(id + "-stdout", p.getInputStream(), out);
-    LogPump.start(id + "-stderr", p.getErrorStream(), err);
+    LogPump.start(id + "-stdout", p.getInputStream(), logs.out());
+    LogPump.start(id + "-stderr", p.getErrorStream(), logs.err());
     // onExit completes on the JDK's reaper thread, which waits in waitpid: the exit is seen at
     // once, not on the next poll.
     p.onExit().thenRun(() -> Thread.ofVirtual().name(id + "-exit").start(() -> onExit(inc, p)));
@@ -427,8 +567,19 @@ public final class Instance {
       if (launcher.isolated()) {
         launcher.signalGroup(p.pid(), Signal.KILL);
       }
-      exited(Duration.between(startedAt, Instant.now()), describeExit(p.exitValue()),
-          wantsRestart(p.exitValue()));
+      String how = describeExit(p.exitValue());
+      if (state == DRAINING) {
+        drainExit.complete(null); // the drain has nothing left to wait for
+        how += " while draining";
+        if (drainStops) {
+          // A stop started the drain: what it wanted has happened, so no restart.
+          become(EXITED, how);
+          become(STOPPED, "not restarted: it was being stopped");
+          process = null;
+          return;
+        }
+      }
+      exited(Duration.between(startedAt, Instant.now()), how, wantsRestart(p.exitValue()));
     } finally {
       lock.unlock();
     }
@@ -510,7 +661,7 @@ public final class Instance {
     return "exited with code " + code;
   }
 
-  private void become(InstanceState to, String why) {
+  private InstanceEvent become(InstanceState to, String why) {
     InstanceState from = state;
     if (!from.canBecome(to)) {
       throw new IllegalStateException(id + ": " + from + " -> " + to + " is not a legal transition (" + why + ")");
@@ -522,7 +673,7 @@ public final class Instance {
     Level level = switch (to) {
       case FATAL -> Level.ERROR;
       case BACKOFF, EXITED, NOT_READY -> Level.WARN;
-      default -> Level.INFO;
+      case STOPPED, STARTING, RUNNING, READY, DRAINING, STOPPING -> Level.INFO;
     };
     log.atLevel(level)
         .setMessage("{} {} -> {}: {}")
@@ -535,7 +686,18 @@ public final class Instance {
         .addKeyValue("port", port)
         .addKeyValue("reason", why)
         .log();
-    sink.accept(new InstanceEvent(id, from, to, why, pid, port, since));
+    InstanceEvent e = new InstanceEvent(id, from, to, why, pid, port, since);
+    sink.accept(e);
+    changed.signalAll();
+    return e;
+  }
+
+  /** Whether it has a process that no stop is dealing with yet: what probes and restarts act on. */
+  private boolean running() {
+    return switch (state) {
+      case STARTING, RUNNING, READY, NOT_READY -> true;
+      case STOPPED, BACKOFF, DRAINING, STOPPING, EXITED, FATAL -> false;
+    };
   }
 
   private interface Body {
@@ -573,7 +735,7 @@ public final class Instance {
       Probe.Result r = liveness.check(port);
       lock.lock();
       try {
-        if (incarnation != inc || !state.hasProcess() || state == STOPPING) {
+        if (incarnation != inc || !running()) {
           return;
         }
       } finally {
@@ -607,7 +769,7 @@ public final class Instance {
       Probe.Result r = readiness.check(port);
       lock.lock();
       try {
-        if (incarnation != inc || !state.hasProcess() || state == STOPPING) {
+        if (incarnation != inc || !running()) {
           return;
         }
         if (r.ok()) {
