@@ -44,7 +44,8 @@ import java.util.Map;
  * @param logs where stdout and stderr go (default {@code logs/}, 10 MiB per file, 5 kept)
  * @param dependsOn apps that must be READY before this one starts; stopped in reverse order
  * @param rollout how {@link Supervisor#reload} replaces the instances (default: one extra at a time,
- *     never fewer than {@code instances} READY, 60 s for each new one to be READY)
+ *     never fewer than {@code instances} READY, 60 s for each new one to be READY; for an app on
+ *     fixed ports, {@link RolloutSpec#IN_PLACE}, so that its instances keep their ports)
  */
 public record AppSpec(
     @JsonIgnore String name,
@@ -78,7 +79,9 @@ public record AppSpec(
     health = health == null ? new HealthSpec(null, null) : health;
     logs = logs == null ? new LogSpec(null, null, null) : logs;
     dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
-    rollout = rollout == null ? RolloutSpec.DEFAULT : rollout;
+    // A new instance beside the old one needs another port; an app that clients reach on fixed
+    // ports keeps them instead, one instance at a time out of rotation.
+    rollout = rollout != null ? rollout : port != null && port > 0 ? RolloutSpec.IN_PLACE : RolloutSpec.DEFAULT;
   }
 
   /** As the canonical constructor, with the default {@code rollout}: the form before rollouts existed. */
@@ -292,6 +295,12 @@ public record AppSpec(
       @JsonProperty("ready_timeout") Duration readyTimeout) {
     /** The defaults: {@code max_surge: 1, max_unavailable: 0, ready_timeout: 60s}. */
     public static final RolloutSpec DEFAULT = new RolloutSpec(null, null, null);
+    /**
+     * One instance at a time replaced in place ({@code max_surge: 0, max_unavailable: 1}): the old
+     * one drains and stops, the new one starts on the same port. The default for an app with a fixed
+     * {@code port}, whose clients may not go through the gateway.
+     */
+    public static final RolloutSpec IN_PLACE = new RolloutSpec(0, 1, null);
 
     /** Fills in the defaults and checks the values (the constraints on the components). */
     public RolloutSpec {

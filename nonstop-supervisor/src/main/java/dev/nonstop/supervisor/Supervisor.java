@@ -362,9 +362,14 @@ public final class Supervisor implements AutoCloseable {
     }
   }
 
-  /** A new, unstarted instance for {@code slot}: the new spec, a fresh port (the old keeps its own). */
+  /**
+   * A new, unstarted instance for {@code slot}: the new spec, and the slot's own port when the app
+   * has fixed ports and the old instance has made room (max_surge 0), else a fresh one (the old
+   * keeps its own).
+   */
   private Instance newInstance(AppSpec spec, Slot slot) {
-    int port = spec.port() == null ? 0 : freePort();
+    int own = spec.port() == null || spec.port() == 0 ? 0 : spec.port() + slot.id().index();
+    int port = spec.port() == null ? 0 : own > 0 && portFree(own) ? own : freePort();
     return new Instance(spec, slot.id().index(), port, slot.logs(), context);
   }
 
@@ -550,6 +555,14 @@ public final class Supervisor implements AutoCloseable {
       fs.add(f);
     }
     return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new));
+  }
+
+  private static boolean portFree(int port) {
+    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static int freePort() {

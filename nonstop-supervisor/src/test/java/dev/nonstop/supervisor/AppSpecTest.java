@@ -34,6 +34,13 @@ class AppSpecTest {
   }
 
   @Test
+  void anAppOnFixedPortsIsReloadedInPlaceUnlessItsRolloutSaysOtherwise() throws IOException {
+    assertThat(load("port: 9001\n").rollout()).isEqualTo(RolloutSpec.IN_PLACE).isEqualTo(new RolloutSpec(0, 1, null));
+    assertThat(load("port: 0\n").rollout()).isEqualTo(RolloutSpec.DEFAULT);
+    assertThat(load("port: 9001\nrollout: {max_surge: 1}\n").rollout()).isEqualTo(RolloutSpec.DEFAULT);
+  }
+
+  @Test
   void drainAndRolloutAreReadFromYaml() throws IOException {
     AppSpec a = load("stop: {drain: 5s}\nrollout: {max_surge: 0, max_unavailable: 2, ready_timeout: 90s}\n");
     assertThat(a.stop().drain()).isEqualTo(Duration.ofSeconds(5));

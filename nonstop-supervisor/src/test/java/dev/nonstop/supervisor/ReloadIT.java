@@ -221,6 +221,27 @@ class ReloadIT extends RealProcesses {
   }
 
   @Test
+  void anAppOnAFixedPortIsReloadedInPlaceAndKeepsItsPort() throws Exception {
+    Path ready = dir.resolve("ready");
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    AppSpec old = with(hello(1, ready), Map.of("port", port)).withRollout(null); // no rollout block: the default for the port
+    assertThat(old.rollout()).isEqualTo(RolloutSpec.IN_PLACE);
+    Supervisor s = runReady(old, null);
+    long pid = status(s, "hello:0").pid();
+
+    RolloutResult r = s.reload("hello", null, line -> { });
+
+    assertThat(r.ok()).as(r.message()).isTrue();
+    InstanceStatus now = status(s, "hello:0");
+    assertThat(now.pid()).isNotEqualTo(pid);
+    assertThat(now.port()).isEqualTo(port);
+    assertThat(get(port, "/")).isEqualTo(200);
+  }
+
+  @Test
   void aFailedReplacementAfterMakingRoomBringsTheOldInstanceBack() {
     Path ready = dir.resolve("ready");
     AppSpec old = hello(2, ready).withRollout(new RolloutSpec(0, 1, null));

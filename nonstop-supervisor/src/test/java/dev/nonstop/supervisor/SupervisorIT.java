@@ -141,6 +141,20 @@ class SupervisorIT extends RealProcesses {
   }
 
   @Test
+  void aStoppedProcessGetsSigcontWithItsStopSignalAndExitsOnItWithoutWaitingForSigkill() throws Exception {
+    Supervisor s = run(with(app("frozen", sh("trap 'exit 0' TERM; while :; do sleep 0.05; done")), Map.of(
+        "startsecs", Duration.ofMillis(100),
+        "stop", new StopSpec(Signal.TERM, Duration.ofSeconds(20)))));
+    awaitState(s, "frozen:0", READY);
+    long pid = status(s, "frozen:0").pid();
+    new ProcessBuilder("kill", "-STOP", "--", "-" + pid).start().waitFor(); // a hung instance: the whole group stopped
+    long t0 = System.nanoTime();
+    s.stop("frozen");
+    assertThat(java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).isLessThan(10);
+    assertThat(events.to("frozen:0", STOPPED).get(0).reason()).startsWith("stopped by SIGTERM in ");
+  }
+
+  @Test
   void programIgnoringSigtermIsKilledAfterTheTimeout() {
     Supervisor s = run(with(app("stubborn", TestProgram.command("ignore-term")), Map.of(
         "startsecs", Duration.ofMillis(100),

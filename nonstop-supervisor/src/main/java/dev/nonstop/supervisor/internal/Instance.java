@@ -817,6 +817,7 @@ public final class Instance {
     } else {
       launcher.signalProcess(p.pid(), sig);
     }
+    launcher.resume(pgid); // a hung instance may be a stopped one (SIGSTOP): let it see the signal
     // Descendants that left the group (setsid) did not get the group's signal: send it to each.
     for (ProcessHandle h : tree) {
       if (ProcFs.processGroup(h.pid()).orElse((int) pgid) != pgid) {

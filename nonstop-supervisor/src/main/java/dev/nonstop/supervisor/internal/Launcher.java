@@ -127,11 +127,24 @@ public final class Launcher implements AutoCloseable {
     return kill(signal, Long.toString(pid));
   }
 
+  /**
+   * Sends SIGCONT to the group led by {@code pgid} (or to that one process when instances are not
+   * isolated), as systemd does after its stop signal: a stopped process (SIGSTOP, a debugger) cannot
+   * act on SIGTERM until it runs again, and would otherwise wait out the whole stop timeout.
+   */
+  public void resume(long pgid) {
+    kill("CONT", isolated() ? "-" + pgid : Long.toString(pgid));
+  }
+
   private boolean kill(Signal signal, String target) {
+    return kill(signal.name(), target);
+  }
+
+  private boolean kill(String signal, String target) {
     try {
       // The shell's kill builtin reaches a process group without native code, and without
       // depending on procps being installed for /bin/kill.
-      Process p = new ProcessBuilder("sh", "-c", "kill -s " + signal.name() + " -- " + target)
+      Process p = new ProcessBuilder("sh", "-c", "kill -s " + signal + " -- " + target)
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       return p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0;
     } catch (IOException e) {
