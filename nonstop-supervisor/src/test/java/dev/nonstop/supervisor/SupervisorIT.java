@@ -224,12 +224,14 @@ class SupervisorIT extends RealProcesses {
 
   @Test
   void repeatedLivenessRestartsBackOff() {
-    // Nothing listens on the port: liveness fails every time, right from the start.
+    // Nothing listens on the port: liveness fails every time, right from the start (initial_delay
+    // set: no boot grace).
     Supervisor s = run(with(app("dead", sh("exec sleep 1000")), Map.of(
         "port", 0,
         "startsecs", Duration.ofMillis(10),
         "backoff", new BackoffSpec(Duration.ofMillis(100), Duration.ofSeconds(10), 2.0),
-        "health", new HealthSpec(new ProbeSpec(null, true, null, Duration.ofMillis(20), Duration.ofMillis(200), 1, null), null))));
+        "health", new HealthSpec(new ProbeSpec(null, true, null, Duration.ofMillis(20), Duration.ofMillis(200), 1,
+            Duration.ofMillis(1)), null))));
     await().atMost(Duration.ofSeconds(20)).until(() -> events.to("dead:0", BACKOFF).size() >= 2);
     List<InstanceEvent> backoffs = events.to("dead:0", BACKOFF);
     assertThat(backoffs.get(0).reason()).contains("liveness tcp failed").contains("automatic restart 2 in a row, next start in 100 ms");
@@ -238,6 +240,17 @@ class SupervisorIT extends RealProcesses {
     assertThat(events.path("dead:0").stream().filter(st -> st != READY))
         .startsWith(STARTING, STOPPING, STOPPED, STARTING, STOPPING, STOPPED, BACKOFF, STARTING);
     assertThat(status(s, "dead:0").state()).isNotEqualTo(FATAL);
+  }
+
+  @Test
+  void aLivenessProbeThatNeverPassedGetsABootGraceWithoutInitialDelay() {
+    // Nothing listens on the port: without initial_delay these failures are a boot, not a hang.
+    Supervisor s = run(with(app("slow", sh("exec sleep 1000")), Map.of(
+        "port", 0,
+        "startsecs", Duration.ofMillis(10),
+        "health", new HealthSpec(new ProbeSpec(null, true, null, Duration.ofMillis(20), Duration.ofMillis(200), 1, null), null))));
+    await().atMost(Duration.ofSeconds(5)).until(() -> status(s, "slow:0").state().hasProcess());
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> events.to("slow:0", STOPPING).isEmpty());
   }
 
   @Test

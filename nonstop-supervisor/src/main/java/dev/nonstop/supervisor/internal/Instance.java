@@ -66,6 +66,11 @@ public final class Instance {
    */
   static final Duration FIRST_READY_PERIOD = Duration.ofMillis(100);
   private static final Duration FIRST_READY_START = Duration.ofMillis(10);
+  /**
+   * How long liveness failures are not counted while the probe has not passed once yet and no
+   * {@code initial_delay} was set: the time a process may take to boot.
+   */
+  static final Duration BOOT_GRACE = Duration.ofSeconds(30);
   /** How often a not-yet-ready instance's failing readiness checks are logged. */
   static final int NOT_READY_YET_LOG_EVERY = 50;
 
@@ -728,6 +733,7 @@ public final class Instance {
   // ---- probes, on their own virtual threads ----
 
   private void probeLiveness(int inc) throws InterruptedException {
+    long spawned = System.nanoTime();
     Thread.sleep(liveness.spec().initialDelay());
     int failures = 0;
     boolean everAlive = false;
@@ -741,7 +747,13 @@ public final class Instance {
       } finally {
         lock.unlock();
       }
-      failures = r.ok() ? 0 : failures + 1;
+      // Until its first pass, a failing check is a process still booting (a JVM on a busy machine
+      // takes seconds), not a hung one: counted only after BOOT_GRACE, as Kubernetes' startup probe
+      // holds liveness back. Killing it sooner would turn a slow start into a crash loop. An
+      // explicit initial_delay is the user saying how long booting takes: no grace on top.
+      boolean booting = !everAlive && liveness.spec().initialDelay().isZero()
+          && System.nanoTime() - spawned < BOOT_GRACE.toNanos();
+      failures = r.ok() || booting ? 0 : failures + 1;
       everAlive |= r.ok();
       // A booting instance fails its first checks as a matter of course: not worth a warning each.
       if (!r.ok() && everAlive) {
