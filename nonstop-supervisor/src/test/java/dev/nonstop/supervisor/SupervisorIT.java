@@ -254,6 +254,27 @@ class SupervisorIT extends RealProcesses {
   }
 
   @Test
+  void anInstanceThatTakesHundredsOfReadinessChecksToGetReadyStillGetsThere() throws IOException {
+    // The quick first checks double their interval up to a cap; past 63 doublings they once
+    // overflowed Duration and ended the probe thread, so a slow boot never became READY.
+    Path ready = Files.writeString(dir.resolve("ready"), "fail");
+    Supervisor s = run(with(app("slow", TestProgram.command("serve")), Map.of(
+        "port", 0,
+        "startsecs", Duration.ofMillis(10),
+        "env", Map.of("READY_FILE", ready.toString()),
+        "health", new HealthSpec(null, new ProbeSpec("/readyz", null, null, Duration.ofMillis(5), Duration.ofSeconds(1), 1, null)))));
+    await().atMost(Duration.ofSeconds(20)).until(() -> status(s, "slow:0").state() == InstanceState.RUNNING);
+    await().atMost(Duration.ofSeconds(20)).until(() -> readinessChecks(s) > 200);
+    Files.writeString(ready, "ok");
+    awaitState(s, "slow:0", READY);
+  }
+
+  private int readinessChecks(Supervisor s) {
+    // At most 5 ms apart once capped: the time spent RUNNING bounds the number of checks from below.
+    return (int) (java.time.Duration.between(status(s, "slow:0").since(), java.time.Instant.now()).toMillis() / 5);
+  }
+
+  @Test
   void readinessFlipsReadyAndNotReadyWithoutARestart() throws IOException {
     Path ready = dir.resolve("ready");
     Files.writeString(ready, "fail");

@@ -810,7 +810,8 @@ public final class Instance {
       } else {
         // A new instance should take traffic as soon as it can, not up to a whole period later.
         Duration cap = period.compareTo(FIRST_READY_PERIOD) < 0 ? period : FIRST_READY_PERIOD;
-        Thread.sleep(untilReady.compareTo(cap) < 0 ? untilReady : cap);
+        untilReady = untilReady.compareTo(cap) < 0 ? untilReady : cap; // capped before doubling: no overflow
+        Thread.sleep(untilReady);
         untilReady = untilReady.multipliedBy(2);
       }
     }
