@@ -213,7 +213,9 @@ public record GatewaySpec(
    * @param outlier passive health: ejecting servers that fail real requests (defaults in {@link
    *     Outlier})
    * @param slowStart a server that joins or comes back from an ejection gets a share of traffic
-   *     growing to its full weight over this time, so a cold JVM is not flooded (default 0s: off)
+   *     growing to its full weight over this time, so a cold JVM is not flooded (default 0s: off;
+   *     {@link #APP_SLOW_START} for an upstream of an app, whose members are new processes that
+   *     join while serving: a just-restarted JVM answers its first requests slowly)
    * @param connectTimeout how long to wait for a TCP connection to a server (default 1s)
    * @param timeout how long the upstream has to start answering, all tries included; then 504
    *     (default 15s, Envoy's route timeout)
@@ -236,12 +238,15 @@ public record GatewaySpec(
       @Valid Retries retries,
       @JsonProperty("circuit_breaker") @Valid CircuitBreaker circuitBreaker,
       @Valid Keepalive keepalive) {
+    /** The default {@code slow_start} of an upstream of an app. */
+    public static final Duration APP_SLOW_START = Duration.ofSeconds(10);
+
     /** Fills in the defaults. */
     public Upstream {
       servers = servers == null ? List.of() : List.copyOf(servers);
       balance = balance == null ? Balance.ROUND_ROBIN : balance;
       outlier = outlier == null ? Outlier.DEFAULT : outlier;
-      slowStart = slowStart == null ? Duration.ZERO : slowStart;
+      slowStart = slowStart != null ? slowStart : app != null ? APP_SLOW_START : Duration.ZERO;
       connectTimeout = connectTimeout == null ? Duration.ofSeconds(1) : connectTimeout;
       timeout = timeout == null ? Duration.ofSeconds(15) : timeout;
       retries = retries == null ? Retries.DEFAULT : retries;

@@ -423,6 +423,12 @@ class GatewaySpecTest {
   }
 
   @Test
+  void anUpstreamOfAnAppWarmsNewMembersUpByDefault() {
+    assertThat(Upstream.ofApp("hello").slowStart()).isEqualTo(Upstream.APP_SLOW_START).isEqualTo(java.time.Duration.ofSeconds(10));
+    assertThat(Upstream.of(List.of(ServerEntry.of("127.0.0.1:9001"))).slowStart()).isZero();
+  }
+
+  @Test
   void anUnknownKeyOfAnUpstreamListsAppAmongTheKnownOnes() throws IOException {
     Path file = write("""
         gateway:
