@@ -1,6 +1,8 @@
 package dev.nonstop.cli;
 
 import dev.nonstop.core.InstanceId;
+import dev.nonstop.gateway.Gateway;
+import dev.nonstop.gateway.UpstreamStatus;
 import dev.nonstop.supervisor.InstanceStatus;
 import dev.nonstop.supervisor.Supervisor;
 import dev.nonstop.supervisor.internal.LogTail;
@@ -25,6 +27,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -35,6 +38,10 @@ import java.util.function.Function;
  * POST /v1/start/TARGET            TARGET = app or app:index
  * POST /v1/stop/TARGET
  * POST /v1/restart/TARGET          one instance at a time, each READY before the next
+ * POST /v1/reload/APP              rolling reload of APP from the config file; progress as NDJSON
+ * POST /v1/reload                  re-read the whole config file; progress as NDJSON
+ * GET  /v1/upstreams               with a gateway: its upstreams and servers (and drain/undrain,
+ *                                  as on {@code nonstop gateway}'s admin API)
  * GET  /v1/logs/TARGET?err=true&amp;lines=50&amp;follow=true   text; follows while the client reads
  * GET  /metrics                    Prometheus; no token (scrapers rarely carry one; nothing secret)
  * GET  /healthz, /readyz           the supervisor's own health; no token
@@ -46,13 +53,44 @@ import java.util.function.Function;
 final class ControlApi {
   /** The most lines {@code logs -n} returns. */
   static final int MAX_LINES = 10_000;
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   private ControlApi() {}
 
   static Engine engine(Supervisor sup, String token, MeterRegistry meters, String host) {
+    return engine(sup, null, null, token, meters, host);
+  }
+
+  /**
+   * The control API of {@code nonstop up}: the supervisor's routes, reloads (when {@code reloads}
+   * is given) and the gateway's routes (when {@code gateway} is given).
+   */
+  static Engine engine(Supervisor sup, Gateway gateway, Reloads reloads, String token, MeterRegistry meters,
+      String host) {
     Engine app = adminEngine(host, meters);
     RouteGroup v1 = app.group("/v1", bearer(token));
-    v1.get("/status", c -> c.json(200, Map.of("instances", sup.status().stream().map(ControlApi::row).toList())));
+    v1.get("/status", c -> {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("instances", sup.status().stream().map(s -> row(s, gateway)).toList());
+      if (gateway != null) {
+        body.put("upstreams", gateway.upstreams().stream().map(GatewayApi::row).toList());
+      }
+      c.json(200, body);
+    });
+    if (gateway != null) {
+      GatewayApi.mount(v1, gateway);
+    }
+    if (reloads != null) {
+      v1.post("/reload/:app", c -> {
+        String name = c.param("app");
+        List<String> apps = sup.apps().stream().map(a -> a.name()).toList();
+        if (!apps.contains(name)) { // answered before the stream starts, so it can be a 404
+          throw new HttpException(404, "'" + name + "': no such app (expected one of: " + String.join(", ", apps) + ")");
+        }
+        streamReload(c, p -> reloads.app(name, p));
+      });
+      v1.post("/reload", c -> streamReload(c, reloads::config));
+    }
     v1.post("/start/:target", c -> act(c, sup::start, "started"));
     v1.post("/stop/:target", c -> act(c, sup::stop, "stopped"));
     v1.post("/restart/:target", c -> act(c, sup::restart, "restarted"));
@@ -90,7 +128,39 @@ final class ControlApi {
     };
   }
 
+  /**
+   * Streams a reload's progress as it happens, one JSON object per line ({@code {"progress": ...}}),
+   * ending with {@code {"result": "ok"|"failed", "message": ...}}: a rolling reload can take
+   * minutes, and the operator should see each step, not a spinner.
+   */
+  private static void streamReload(Context c, Function<Consumer<String>, Reloads.Outcome> reload) throws Exception {
+    c.stream(200, "application/x-ndjson", out -> {
+      Consumer<String> progress = line -> {
+        try {
+          out.write((JSON.writeValueAsString(Map.of("progress", line)) + "\n").getBytes(StandardCharsets.UTF_8));
+          out.flush();
+        } catch (java.io.IOException e) {
+          // the client went away; the reload goes on
+        }
+      };
+      Reloads.Outcome o = reload.apply(progress);
+      Map<String, String> end = new LinkedHashMap<>();
+      end.put("result", o.ok() ? "ok" : "failed");
+      end.put("message", o.message());
+      out.write((JSON.writeValueAsString(end) + "\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    });
+  }
+
   static Map<String, Object> row(InstanceStatus s) {
+    return row(s, null);
+  }
+
+  /**
+   * One instance as JSON; with a gateway, also whether it is in rotation (a server of one of its
+   * app's upstreams, not draining) and the requests it has in flight there.
+   */
+  static Map<String, Object> row(InstanceStatus s, Gateway gateway) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("app", s.id().app());
     m.put("index", s.id().index());
@@ -104,6 +174,28 @@ final class ControlApi {
     m.put("rss_bytes", s.rssBytes());
     m.put("cpu_seconds", s.cpuSeconds());
     m.put("reason", s.reason());
+    m.put("role", s.role().name().toLowerCase(java.util.Locale.ROOT));
+    if (gateway != null) {
+      String address = "127.0.0.1:" + s.port();
+      boolean inRotation = false;
+      int active = 0;
+      for (String upstream : gateway.spec().appUpstreams().entrySet().stream()
+          .filter(e -> e.getValue().equals(s.id().app())).map(Map.Entry::getKey).toList()) {
+        for (UpstreamStatus u : gateway.upstreams()) {
+          if (!u.name().equals(upstream)) {
+            continue;
+          }
+          for (UpstreamStatus.ServerStatus srv : u.servers()) {
+            if (srv.address().equals(address)) {
+              inRotation |= !srv.draining() && srv.healthy() && !srv.ejected();
+              active += srv.activeRequests();
+            }
+          }
+        }
+      }
+      m.put("in_rotation", inRotation);
+      m.put("active_requests", active);
+    }
     return m;
   }
 

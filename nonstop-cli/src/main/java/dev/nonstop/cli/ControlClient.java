@@ -35,7 +35,12 @@ final class ControlClient {
 
   /** Like {@link #call} but hands over the body as a stream (for following logs). */
   InputStream stream(String path) throws CliException {
-    return send("GET", path, null).body();
+    return stream("GET", path);
+  }
+
+  /** {@code method} {@code path}, its body as a stream, read as it arrives (a reload's progress). */
+  InputStream stream(String method, String path) throws CliException {
+    return send(method, path, null).body();
   }
 
   private HttpResponse<InputStream> send(String method, String path, Duration timeout) throws CliException {

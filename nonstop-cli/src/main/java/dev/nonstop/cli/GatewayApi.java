@@ -35,9 +35,7 @@ final class GatewayApi {
   static Engine engine(Gateway gateway, Supplier<String> reload, String token, MeterRegistry meters, String host) {
     Engine app = ControlApi.adminEngine(host, meters);
     RouteGroup v1 = app.group("/v1", ControlApi.bearer(token));
-    v1.get("/upstreams", c -> c.json(200, Map.of("upstreams", gateway.upstreams().stream().map(GatewayApi::row).toList())));
-    v1.post("/upstreams/:upstream/servers/:server/drain", c -> drain(c, gateway, true));
-    v1.post("/upstreams/:upstream/servers/:server/undrain", c -> drain(c, gateway, false));
+    mount(v1, gateway);
     v1.post("/reload", c -> {
       String problem = reload.get();
       if (problem != null) {
@@ -47,6 +45,16 @@ final class GatewayApi {
       }
     });
     return app;
+  }
+
+  /**
+   * The gateway's routes under {@code /v1}: {@code GET /upstreams} and the drain/undrain of a
+   * server; {@code nonstop gateway} and {@code nonstop up} both serve them.
+   */
+  static void mount(RouteGroup v1, Gateway gateway) {
+    v1.get("/upstreams", c -> c.json(200, Map.of("upstreams", gateway.upstreams().stream().map(GatewayApi::row).toList())));
+    v1.post("/upstreams/:upstream/servers/:server/drain", c -> drain(c, gateway, true));
+    v1.post("/upstreams/:upstream/servers/:server/undrain", c -> drain(c, gateway, false));
   }
 
   private static void drain(Context c, Gateway gateway, boolean on) {

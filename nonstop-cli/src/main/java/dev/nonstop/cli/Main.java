@@ -13,6 +13,8 @@ import picocli.CommandLine.Option;
  * nonstop up [-c nonstop.yaml]              run the supervisor in the foreground, JSON logs on stdout
  * nonstop status [--json]                   one row per instance
  * nonstop start|stop|restart APP[:INDEX]
+ * nonstop reload [APP]                      rolling reload of an app, or of the whole config file
+ * nonstop demo                              the hello example behind the gateway, with what to try
  * nonstop logs APP[:INDEX] [-f] [--err] [-n LINES]
  * </pre>
  *
@@ -30,6 +32,8 @@ import picocli.CommandLine.Option;
       ControlCommands.Start.class,
       ControlCommands.Stop.class,
       ControlCommands.Restart.class,
+      ReloadCommand.class,
+      DemoCommand.class,
       LogsCommand.class,
       GatewayCommand.class
     })

@@ -70,7 +70,18 @@ final class RunFiles {
 
   /** Records where the control API listens and who serves it. */
   void writeAdmin(String url, long pid) throws IOException {
-    writePrivate(adminFile(), JSON.writeValueAsString(Map.of("url", url, "pid", pid)) + "\n");
+    writeAdmin(url, pid, null);
+  }
+
+  /** As {@link #writeAdmin(String, long)}, with the gateway's URL too when there is a gateway. */
+  void writeAdmin(String url, long pid, String gatewayUrl) throws IOException {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("url", url);
+    m.put("pid", pid);
+    if (gatewayUrl != null) {
+      m.put("gateway", gatewayUrl);
+    }
+    writePrivate(adminFile(), JSON.writeValueAsString(m) + "\n");
   }
 
   private static void writePrivate(Path file, String content) throws IOException {
@@ -143,12 +154,13 @@ final class RunFiles {
   private Optional<Admin> readAdmin() {
     try {
       var node = JSON.readTree(Files.readString(adminFile()));
-      return Optional.of(new Admin(node.path("url").asText(null), node.path("pid").asLong(-1)));
+      return Optional.of(new Admin(node.path("url").asText(null), node.path("pid").asLong(-1),
+          node.path("gateway").asText(null)));
     } catch (IOException e) {
       return Optional.empty();
     }
   }
 
-  /** Where a running supervisor's control API is. */
-  record Admin(String url, long pid) {}
+  /** Where a running supervisor's control API is, and its gateway (null without one). */
+  record Admin(String url, long pid, String gateway) {}
 }

@@ -32,10 +32,14 @@ final class StatusCommand implements Callable<Integer> {
     }
     JsonNode root = new ObjectMapper().readTree(body);
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"APP", "INDEX", "PID", "PORT", "STATE", "READY", "UPTIME", "RESTARTS", "RSS", "CPU"});
+    // With a gateway (nonstop up with a gateway block), whether each instance takes traffic there.
+    boolean gateway = root.has("upstreams");
+    rows.add(gateway
+        ? new String[] {"APP", "INDEX", "PID", "PORT", "STATE", "READY", "ROTATION", "ACTIVE", "UPTIME", "RESTARTS", "RSS", "CPU"}
+        : new String[] {"APP", "INDEX", "PID", "PORT", "STATE", "READY", "UPTIME", "RESTARTS", "RSS", "CPU"});
     for (JsonNode n : root.path("instances")) {
       long pid = n.path("pid").asLong();
-      rows.add(new String[] {
+      String[] row = {
         n.path("app").asText(),
         n.path("index").asText(),
         pid < 0 ? "-" : Long.toString(pid),
@@ -46,7 +50,16 @@ final class StatusCommand implements Callable<Integer> {
         n.path("restarts").asText(),
         pid < 0 ? "-" : mib(n.path("rss_bytes").asLong()),
         pid < 0 ? "-" : String.format(Locale.ROOT, "%.2fs", n.path("cpu_seconds").asDouble())
-      });
+      };
+      if (gateway) {
+        String[] wide = new String[row.length + 2];
+        System.arraycopy(row, 0, wide, 0, 6);
+        wide[6] = n.path("in_rotation").asBoolean() ? "in" : "out";
+        wide[7] = n.path("active_requests").asText("0");
+        System.arraycopy(row, 6, wide, 8, row.length - 6);
+        row = wide;
+      }
+      rows.add(row);
     }
     int[] width = new int[rows.get(0).length];
     for (String[] r : rows) {

@@ -5,6 +5,7 @@ import dev.nonstop.core.config.ConfigException;
 import dev.nonstop.core.config.ConfigLoader;
 import dev.nonstop.supervisor.AppSpec;
 import jakarta.validation.Valid;
+import dev.nonstop.gateway.GatewaySpec;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 
@@ -19,8 +20,11 @@ import java.util.LinkedHashMap;
  *
  * @param apps the apps to supervise by name, in file order; at least one
  * @param admin the admin API (default: {@code 127.0.0.1:9090})
+ * @param gateway the gateway in front of the apps, in this same process (default: none). Its
+ *     routes may name an app ({@code {path: /, app: hello}}): the app's READY instances are then the
+ *     upstream's servers, added and removed as the supervisor sees them become ready or leave
  */
-public record NonstopConfig(LinkedHashMap<String, @Valid AppSpec> apps, @Valid Admin admin) {
+public record NonstopConfig(LinkedHashMap<String, @Valid AppSpec> apps, @Valid Admin admin, @Valid GatewaySpec gateway) {
   /** Fills in the defaults and copies {@code apps}, so that the record stays unchanged. */
   public NonstopConfig {
     apps = apps == null ? new LinkedHashMap<>() : new LinkedHashMap<>(apps);
@@ -49,7 +53,7 @@ public record NonstopConfig(LinkedHashMap<String, @Valid AppSpec> apps, @Valid A
           .withDirectory(base.resolve(app.directory()).normalize())
           .withLogs(new AppSpec.LogSpec(base.resolve(logs.dir()).normalize(), logs.maxSize(), logs.keep())));
     });
-    return new NonstopConfig(apps, raw.admin);
+    return new NonstopConfig(apps, raw.admin, raw.gateway == null ? null : raw.gateway.resolveApps());
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.nonstop.core.Durations;
 import dev.nonstop.core.HostPort;
 import dev.nonstop.core.config.ConfigProblem;
 import dev.nonstop.gateway.GatewayRules;
+import dev.nonstop.gateway.GatewaySpec;
 import dev.nonstop.supervisor.AppSpec;
 import dev.nonstop.supervisor.AppSpec.ProbeSpec;
 import dev.nonstop.web.http.Trusted;
@@ -46,8 +47,39 @@ final class Rules {
     apps.forEach((name, app) -> app(out, name, app, apps.keySet(), base));
     ports(out, apps, config.admin());
     cycles(out, apps);
-    admin(out, config.admin());
+    HostPort admin = admin(out, config.admin());
+    if (config.gateway() != null) {
+      gatewayOfApps(out, config.gateway(), apps);
+      sharedPort(out, config.gateway(), admin, config.admin());
+    }
     return out;
+  }
+
+  // The gateway of `nonstop up`: its own rules, and every app it routes to exists and has a port.
+  private static void gatewayOfApps(List<ConfigProblem> out, GatewaySpec gateway, Map<String, AppSpec> apps) {
+    List<ConfigProblem> own = GatewayRules.check(gateway, "gateway");
+    out.addAll(own);
+    if (!own.isEmpty()) {
+      return; // resolving app routes needs a consistent spec
+    }
+    List<String> withPort = apps.entrySet().stream().filter(e -> e.getValue().port() != null).map(Map.Entry::getKey).toList();
+    List<GatewaySpec.Route> routes = gateway.routes();
+    for (int i = 0; i < routes.size(); i++) {
+      String app = routes.get(i).app();
+      if (app != null && !withPort.contains(app)) {
+        out.add(new ConfigProblem("gateway.routes[" + i + "].app", appProblem(app, apps, withPort)));
+      }
+    }
+    gateway.upstreams().forEach((name, u) -> {
+      if (u.app() != null && !withPort.contains(u.app())) {
+        out.add(new ConfigProblem("gateway.upstreams." + name + ".app", appProblem(u.app(), apps, withPort)));
+      }
+    });
+  }
+
+  private static String appProblem(String app, Map<String, AppSpec> apps, List<String> withPort) {
+    String expected = withPort.isEmpty() ? "an app with a port; no app has one" : "one of the apps with a port: " + String.join(", ", withPort);
+    return "'" + app + "'" + (apps.containsKey(app) ? " has no port" : "") + " (expected: " + expected + ")";
   }
 
   /**
@@ -56,19 +88,36 @@ final class Rules {
    */
   static List<ConfigProblem> check(GatewayConfig config) {
     List<ConfigProblem> out = new ArrayList<>(GatewayRules.check(config.gateway(), "gateway"));
-    HostPort admin = admin(out, config.admin());
+    // Without a supervisor in the process nothing would ever fill an app's upstream.
+    List<GatewaySpec.Route> routes = config.gateway().routes();
+    for (int i = 0; i < routes.size(); i++) {
+      if (routes.get(i).app() != null) {
+        out.add(new ConfigProblem("gateway.routes[" + i + "].app", "'" + routes.get(i).app()
+            + "' (expected: upstream; routes to apps work in nonstop.yaml under nonstop up)"));
+      }
+    }
+    config.gateway().upstreams().forEach((name, u) -> {
+      if (u.app() != null) {
+        out.add(new ConfigProblem("gateway.upstreams." + name + ".app", "'" + u.app()
+            + "' (expected: servers; upstreams of apps work in nonstop.yaml under nonstop up)"));
+      }
+    });
+    sharedPort(out, config.gateway(), admin(out, config.admin()), config.admin());
+    return out;
+  }
+
+  private static void sharedPort(List<ConfigProblem> out, GatewaySpec spec, HostPort admin, NonstopConfig.Admin written) {
     HostPort gateway;
     try {
-      gateway = HostPort.parse(config.gateway().listen());
+      gateway = HostPort.parse(spec.listen());
     } catch (IllegalArgumentException e) {
-      return out; // GatewayRules reports it.
+      return; // GatewayRules reports it.
     }
     if (admin != null && admin.port() != 0 && admin.port() == gateway.port()
         && (admin.host().equalsIgnoreCase(gateway.host()) || isWildcard(admin.host()) || isWildcard(gateway.host()))) {
-      out.add(new ConfigProblem("admin.listen", "'" + config.admin().listen()
+      out.add(new ConfigProblem("admin.listen", "'" + written.listen()
           + "' (expected: a port other than gateway.listen's " + gateway.port() + ")"));
     }
-    return out;
   }
 
   /** The admin API's address, or null after reporting that it is not one. */

@@ -17,7 +17,8 @@ final class Examples {
           startsecs: 1        # must stay up this long to count as started
           startretries: 5     # quick failures in a row before FATAL; -1 = never give up
           backoff: {initial: 100ms, max: 15s, multiplier: 2}
-          stop: {signal: TERM, timeout: 30s}
+          stop: {signal: TERM, timeout: 30s, drain: 30s}
+          rollout: {max_surge: 1, max_unavailable: 0, ready_timeout: 60s}
           health:
             liveness:  {http: /healthz, period: 2s, timeout: 1s, failures: 3, initial_delay: 0s}
             readiness: {http: /readyz, period: 1s, timeout: 1s, failures: 1}
@@ -28,6 +29,13 @@ final class Examples {
           command: "sh -c 'exec sleep 1000'"
           health:
             readiness: {exec: ["true"]}
+      gateway:
+        listen: 127.0.0.1:8080
+        routes:
+          - {path: /static/, upstream: cdn}
+          - {path: /, app: hello}
+        upstreams:
+          cdn: {servers: ["127.0.0.1:9101"]}
       admin:
         listen: 127.0.0.1:9090
       """;

@@ -172,7 +172,17 @@ class NonstopConfigTest {
             "YAML syntax error: mapping values are not allowed here"),
         new Bad("unknown key", app + "    healt:\n      liveness: {tcp: true}\n", 4, "apps.hello.healt",
             "unknown key (expected one of: command, directory, env, instances, port, autorestart, startsecs, "
-                + "startretries, backoff, stop, health, max_memory, logs, depends_on)"),
+                + "startretries, backoff, stop, health, max_memory, logs, depends_on, rollout)"),
+        new Bad("gateway route to an unknown app", app + "    port: 0\ngateway:\n  routes:\n    - {path: /, app: helo}\n", 7,
+            "gateway.routes[0].app", "'helo' (expected: one of the apps with a port: hello)"),
+        new Bad("gateway route to an app without a port", app + "gateway:\n  routes:\n    - {path: /, app: hello}\n", 6,
+            "gateway.routes[0].app", "'hello' has no port (expected: an app with a port; no app has one)"),
+        new Bad("gateway upstream of an unknown app", app + "    port: 0\ngateway:\n  routes:\n    - {path: /, upstream: web}\n"
+            + "  upstreams:\n    web: {app: nope}\n", 9, "gateway.upstreams.web.app",
+            "'nope' (expected: one of the apps with a port: hello)"),
+        new Bad("gateway and admin on one port", app + "    port: 0\ngateway:\n  listen: 127.0.0.1:9090\n  routes:\n"
+            + "    - {path: /, app: hello}\nadmin:\n  listen: 127.0.0.1:9090\n", 10, "admin.listen",
+            "'127.0.0.1:9090' (expected: a port other than gateway.listen's 9090)"),
         new Bad("wrong type", app + "    instances: many\n", 4, "apps.hello.instances",
             "'many' (expected: an integer)"),
         new Bad("bad duration", app + "    startsecs: 5 parsecs\n", 4, "apps.hello.startsecs",
@@ -230,7 +240,7 @@ class NonstopConfigTest {
             "duplicate key (expected: each key once per mapping)"),
         new Bad("name is not a key", app + "    name: other\n", 4, "apps.hello.name",
             "unknown key (expected one of: command, directory, env, instances, port, autorestart, startsecs, "
-                + "startretries, backoff, stop, health, max_memory, logs, depends_on)"),
+                + "startretries, backoff, stop, health, max_memory, logs, depends_on, rollout)"),
         new Bad("app without settings", "apps:\n  hello:\n", 2, "apps.hello", "null (expected: a value)"),
         new Bad("null env value", app + "    env:\n      A: 1\n      B:\n", 6, "apps.hello.env.B",
             "null (expected: a value)"),

@@ -21,8 +21,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** {@code schema/nonstop.schema.json} agrees with the loader, and names the same keys as the records. */
 class SchemaTest {
   /** Keys that have no default: required, or absent means "none". */
-  private static final Set<String> NO_DEFAULT =
-      Set.of("apps", "command", "port", "liveness", "readiness", "max_memory", "http", "tcp", "exec");
+  private static final Set<String> NO_DEFAULT = java.util.stream.Stream.concat(
+          Stream.of("apps", "command", "port", "liveness", "readiness", "max_memory", "http", "tcp", "exec"),
+          GatewaySchemaTest.NO_DEFAULT.stream()) // the gateway block is the same as gateway.yaml's
+      .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   private static final SchemaFile SCHEMA = SchemaFile.read("nonstop.schema.json");
 

@@ -1,0 +1,127 @@
+package dev.nonstop.cli;
+
+import dev.nonstop.core.HostPort;
+import dev.nonstop.core.InstanceEvent;
+import dev.nonstop.core.registry.Endpoint;
+import dev.nonstop.core.registry.Registry;
+import dev.nonstop.gateway.Gateway;
+import dev.nonstop.gateway.GatewaySpec;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Joins the gateway to the registry in {@code nonstop up}: each upstream of an app follows the
+ * app's endpoints (Envoy's EDS, in one process), and an instance the supervisor drains is held
+ * until the gateway has no request in flight on it.
+ *
+ * <p>Order of a planned stop: the instance becomes DRAINING, the registrar deregisters it, the
+ * watch below removes it from its upstream (no new request picks it) and keeps the future of its
+ * in-flight requests; the supervisor then asks {@link #drained} and waits on that future before it
+ * sends the stop signal. All of it happens on the supervisor's thread, in this order, because every
+ * step is a synchronous call.
+ */
+final class AppGateway implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger("nonstop.up");
+
+  private final Gateway gateway;
+  private final Registry registry;
+  /** Upstream -> its watch of the app's endpoints. */
+  private final Map<String, AutoCloseable> watches = new java.util.HashMap<>();
+  /** Address of a server removed from an upstream -> done once its in-flight requests are. */
+  private final Map<String, CompletableFuture<Void>> draining = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  AppGateway(Gateway gateway, Registry registry) {
+    this.gateway = gateway;
+    this.registry = registry;
+    sync();
+  }
+
+  /**
+   * Follows the app upstreams of the gateway's config now: after a reload, an upstream that is new
+   * gets the endpoints of its app at once, one that is gone is no longer fed. A reload keeps the
+   * members of an app upstream it leaves in place, so those watches stay.
+   */
+  synchronized void sync() {
+    Map<String, String> now = gateway.spec().appUpstreams();
+    for (var it = watches.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (!now.containsKey(e.getKey())) {
+        closeQuietly(e.getValue());
+        it.remove();
+      }
+    }
+    now.forEach((upstream, app) -> {
+      if (!watches.containsKey(upstream)) {
+        Set<String> current = new HashSet<>();
+        watches.put(upstream, registry.watch(app, endpoints -> follow(upstream, endpoints, current)));
+      }
+    });
+  }
+
+  // Called by the registry, one change at a time per app.
+  private void follow(String upstream, List<Endpoint> endpoints, Set<String> current) {
+    if (closed) {
+      return;
+    }
+    List<GatewaySpec.ServerEntry> servers = endpoints.stream()
+        .map(ep -> new GatewaySpec.ServerEntry(ep.address(), ep.weight(), false))
+        .toList();
+    Set<String> next = new HashSet<>();
+    servers.forEach(s -> next.add(s.address()));
+    CompletableFuture<Void> idle;
+    try {
+      idle = gateway.setMembers(upstream, servers);
+    } catch (RuntimeException ex) {
+      log.atError().setMessage("cannot set the servers of upstream {}: {}").addArgument(upstream)
+          .addArgument(ex.getMessage()).log();
+      return;
+    }
+    for (String gone : current) {
+      if (!next.contains(gone)) {
+        draining.put(gone, idle);
+      }
+    }
+    for (String added : next) {
+      draining.remove(added);
+    }
+    current.clear();
+    current.addAll(next);
+  }
+
+  /**
+   * Done when the gateway has no request in flight on the instance of {@code e} (at once when it
+   * never had any, or it has no port).
+   */
+  CompletableFuture<Void> drained(InstanceEvent e) {
+    if (e.port() <= 0) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> f = draining.remove(new HostPort("127.0.0.1", e.port()).toString());
+    return f == null ? CompletableFuture.completedFuture(null) : f;
+  }
+
+  /** Stops following the registry (the gateway is stopping). */
+  @Override
+  public synchronized void close() {
+    closed = true;
+    watches.values().forEach(AppGateway::closeQuietly);
+    watches.clear();
+    draining.values().forEach(f -> f.complete(null));
+    draining.clear();
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception ex) {
+      // a local watch does not fail to close
+    }
+  }
+}
