@@ -44,7 +44,8 @@ import java.util.concurrent.TimeUnit;
  * methods (or a route that opts in) are retried, on 502/503/504, a reset or a per-try timeout, and
  * only while the body so far fits the replay buffer. Never on the same server while another is
  * usable, never once the response has started, and after a 5xx or a timeout (the signs of an
- * overloaded upstream) only within the retry budget.
+ * overloaded upstream) only within the retry budget; a timeout of the one server that is failing
+ * while the others answer is a stall of that server and is not charged.
  *
  * <p>Backpressure: both channels have auto-read off; the next chunk is read from one side only
  * after the previous one was written to the other.
@@ -505,8 +506,10 @@ final class Exchange implements RequestKey {
     cluster.outlier.failure(server, kind);
     dropBackend();
     // A lost connection is not an overload signal (a server that died, a stale pooled connection);
-    // a timeout is, so it is charged to the budget like a 5xx.
-    if (mayRetry(sent(), kind == Failure.TIMEOUT)) {
+    // a timeout is, so it is charged to the budget like a 5xx, unless this server is the only one
+    // failing: then it is that server stalling (a GC pause, a hang), and all of its requests in
+    // flight may go elsewhere at once, which a budget sized for overload would refuse.
+    if (mayRetry(sent(), kind == Failure.TIMEOUT && !cluster.outlier.failingAlone(server))) {
       proxy.metrics().retried(cluster.name, kind.name().toLowerCase(java.util.Locale.ROOT));
       attempt();
       return;

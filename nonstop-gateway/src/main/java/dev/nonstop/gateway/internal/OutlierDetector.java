@@ -177,6 +177,23 @@ public final class OutlierDetector {
     return overflows.sum();
   }
 
+  /**
+   * Whether {@code s} is the only server of the upstream on a failure streak: its failure is its own
+   * (a stalled or hung process), not a sign that the upstream as a whole is overloaded. With one
+   * server, its failures are the upstream's: false.
+   */
+  public boolean failingAlone(Server s) {
+    if (counts.size() < 2) {
+      return false;
+    }
+    for (Map.Entry<Server, Counts> e : counts.entrySet()) {
+      if (e.getKey() != s && e.getValue().failures.get() > 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** {@code s}'s current run of failures, 0 for a server not of this upstream. */
   int streak(Server s) {
     Counts c = counts.get(s);

@@ -47,6 +47,24 @@ class OutlierDetectorTest {
   }
 
   @Test
+  void aServerFailsAloneWhileNoOtherIsOnAStreak() {
+    Server[] s = servers(3);
+    OutlierDetector d = detector(s, THREE_IN_A_ROW);
+
+    d.failure(s[0], Failure.TIMEOUT);
+    assertThat(d.failingAlone(s[0])).as("the others answer: a stall of s0").isTrue();
+    d.failure(s[1], Failure.TIMEOUT);
+    assertThat(d.failingAlone(s[0])).as("two servers failing: the upstream's trouble").isFalse();
+    assertThat(d.failingAlone(s[1])).isFalse();
+    d.success(s[1]);
+    assertThat(d.failingAlone(s[0])).isTrue();
+    Server[] one = servers(1);
+    OutlierDetector single = detector(one, THREE_IN_A_ROW);
+    single.failure(one[0], Failure.TIMEOUT);
+    assertThat(single.failingAlone(one[0])).as("one server's failures are its upstream's").isFalse();
+  }
+
+  @Test
   void ejectsAfterConsecutiveFailures() {
     Server[] s = servers(3);
     OutlierDetector d = detector(s, THREE_IN_A_ROW);
