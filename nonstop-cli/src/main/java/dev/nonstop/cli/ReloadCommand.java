@@ -45,16 +45,23 @@ final class ReloadCommand implements Callable<Integer> {
     try (InputStream in = new ControlClient(config.file).stream("POST", path);
         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       String line;
+      String last = null;
       while ((line = r.readLine()) != null) {
         if (line.isBlank()) {
           continue;
         }
         JsonNode n = json.readTree(line);
         if (n.has("progress")) {
-          out.println(n.get("progress").asText());
+          last = n.get("progress").asText();
+          out.println(last);
         } else if (n.has("result")) {
           boolean ok = "ok".equals(n.path("result").asText());
-          (ok ? out : err).println((ok ? "" : "nonstop: reload failed: ") + n.path("message").asText());
+          String message = n.path("message").asText();
+          if (!ok) {
+            err.println("nonstop: reload failed: " + message);
+          } else if (!message.equals(last)) { // a rollout's last progress line is its result already
+            out.println(message);
+          }
           return ok ? 0 : 1;
         }
       }

@@ -165,6 +165,7 @@ class UpGatewayIT {
 
   private void assertNoRequestFailed() throws Exception {
     load.stop();
+    System.out.println("load: " + load); // the figures the README quotes
     assertThat(load.failures()).as(() -> load + "\n" + retryMetrics()).isEmpty();
     assertThat(load.ok()).isGreaterThan(100);
   }
