@@ -40,6 +40,13 @@ class UpGatewayIT {
   private Path config;
   private Load load;
 
+  private String test;
+
+  @org.junit.jupiter.api.BeforeEach
+  void name(org.junit.jupiter.api.TestInfo info) {
+    test = info.getTestMethod().map(java.lang.reflect.Method::getName).orElse("?");
+  }
+
   @AfterEach
   void cleanUp() throws Exception {
     if (load != null) {
@@ -165,7 +172,7 @@ class UpGatewayIT {
 
   private void assertNoRequestFailed() throws Exception {
     load.stop();
-    System.out.println("load: " + load); // the figures the README quotes
+    System.out.println("load, " + test + ": " + load); // the figures the README quotes
     assertThat(load.failures()).as(() -> load + "\n" + retryMetrics()).isEmpty();
     assertThat(load.ok()).isGreaterThan(100);
   }
