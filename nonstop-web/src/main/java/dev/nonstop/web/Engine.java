@@ -2,6 +2,7 @@ package dev.nonstop.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nonstop.core.Termination;
+import dev.nonstop.web.Handoff.Status;
 import dev.nonstop.web.internal.Cores;
 import dev.nonstop.web.internal.Dispatcher;
 import dev.nonstop.web.internal.HttpServer;
@@ -9,16 +10,24 @@ import dev.nonstop.web.internal.Json;
 import dev.nonstop.web.internal.Route;
 import dev.nonstop.web.internal.Settings;
 import dev.nonstop.web.http.Trusted;
+import dev.nonstop.web.internal.handoff.Command;
+import dev.nonstop.web.internal.handoff.Inheritance;
+import dev.nonstop.web.internal.handoff.Takeover;
+import dev.nonstop.web.internal.handoff.Upgrade;
 import dev.nonstop.web.internal.router.Router;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * The web application: the root {@link RouteGroup}, its server and its lifecycle (Gin's
@@ -34,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * after that. {@link #stop(Duration)} drains: readiness turns 503, after the shutdown delay the
  * listener closes, idle connections close, in-flight requests finish (their responses carry
  * {@code Connection: close}) within the drain timeout. Every default is listed on {@link Builder}.
+ *
+ * <p>Without a gateway in front, {@link #handoff()} (or SIGHUP with {@link Builder#handoffOnHangup})
+ * replaces the process by a new copy of itself that inherits the listening socket, so not one
+ * connection is refused while the old one drains.
  */
 public final class Engine extends RouteGroup {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
@@ -49,6 +62,10 @@ public final class Engine extends RouteGroup {
   private Handler[] noMethod = {};
   private volatile HttpServer server;
   private volatile boolean terminationRequested;
+  // At most one handoff at a time; stop() cancels the running one.
+  private final AtomicReference<Upgrade> upgrade = new AtomicReference<>();
+  // Set while this process is the new one of a handoff and has not been told "go" yet.
+  private volatile Takeover takingOver;
   // Built once: they add the built-in routes to the router, so a start that failed to bind can be retried.
   private Dispatcher dispatcher;
   private Dispatcher management;
@@ -131,7 +148,13 @@ public final class Engine extends RouteGroup {
 
   /**
    * Starts serving on {@code port} (0 picks a free one, see {@link #port()}) and returns. Does not
-   * install signal handlers; {@link #run()} does. Tests use this:
+   * install signal handlers; {@link #run()} does.
+   *
+   * <p>In a process started by a {@link #handoff()} (the {@code NONSTOP_HANDOFF} variables name this
+   * process's parent), the first engine to start takes over the parent's listeners instead of binding:
+   * {@code port} and the host settings are ignored and {@link #port()} is the inherited port. It accepts
+   * once its readiness checks pass and the old process has let go; see {@link Builder#handoffOnHangup}.
+   * This holds whether or not this engine enables handoff itself. Tests use this:
    *
    * <pre>{@code
    * Engine app = Engine.create();
@@ -160,19 +183,68 @@ public final class Engine extends RouteGroup {
               trusted, true)
           : null;
     }
+    Inheritance inheritance = Inheritance.claim(System.getenv(),
+        ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L)).orElse(null);
     HttpServer s = new HttpServer(settings, dispatcher, management, meters);
-    s.start(port);
+    s.start(port, inheritance);
     server = s;
-    log.atInfo().addKeyValue("port", s.port()).addKeyValue("managementPort", s.managementPort())
-        .addKeyValue("transport", s.transport()).addKeyValue("routes", routes.size())
-        .log("listening on port {}", s.port());
+    LoggingEventBuilder line = log.atInfo().addKeyValue("port", s.port())
+        .addKeyValue("managementPort", s.managementPort()).addKeyValue("transport", s.transport())
+        .addKeyValue("routes", routes.size());
+    Takeover t = s.takeover();
+    if (t != null) {
+      line.addKeyValue("inherited_from", t.parent());
+      takingOver = t;
+    }
+    line.log("listening on port {}", s.port());
+    if (t != null) {
+      Thread.ofPlatform().daemon().name("nonstop-takeover").start(() -> takeOver(s, t));
+    }
     return this;
+  }
+
+  /**
+   * The new process's half of a handoff: once the readiness checks pass (polled as the supervisor
+   * polls a fresh instance), say "ready"; accept once the old process says "go".
+   */
+  private void takeOver(HttpServer s, Takeover t) {
+    try {
+      while (!health.ready().up()) {
+        if (health.isDraining()) {
+          t.failed("stopped before it was ready");
+          return;
+        }
+        Thread.sleep(100);
+      }
+      log.atInfo().addKeyValue("parent", t.parent()).log("handoff: ready; waiting for pid {} to let go", t.parent());
+      t.ready().get();
+      s.openGate();
+      t.close();
+      log.atInfo().addKeyValue("parent", t.parent()).addKeyValue("port", s.port())
+          .log("handoff: pid {} let go; accepting on port {}", t.parent(), s.port());
+    } catch (ExecutionException e) {
+      if (ProcessHandle.of(t.parent()).map(ProcessHandle::isAlive).orElse(false)) {
+        // It gave up on us (timeout, stop) and kills us next; accepting now would lose requests.
+        log.atError().addKeyValue("parent", t.parent())
+            .log("handoff: pid {} gave up on this process; not accepting", t.parent());
+      } else {
+        // It died mid-handoff: this process holds the socket now, and someone must serve it.
+        s.openGate();
+        log.atWarn().addKeyValue("parent", t.parent()).addKeyValue("port", s.port())
+            .log("handoff: pid {} died before it let go; accepting on port {}", t.parent(), s.port());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      takingOver = null;
+    }
   }
 
   /**
    * Starts on the port in the {@code PORT} environment variable (default 8080), drains on
    * SIGTERM/SIGINT and exits the JVM with 0, which supervisors read as a clean stop; blocks until
-   * then. The entry point of a service's {@code main}.
+   * then. With {@link Builder#handoffOnHangup}, SIGHUP runs {@link #handoff()}, and a successful one
+   * also ends in exit 0. The entry point of a service's {@code main}.
    */
   public void run() {
     run(portFromEnvironment());
@@ -186,6 +258,11 @@ public final class Engine extends RouteGroup {
       terminationRequested = true;
       stop(settings.drainTimeout());
     });
+    if (settings.handoffOnHangup()) {
+      // Each SIGHUP on a thread of its own: a second one during a handoff is answered BUSY at once
+      // instead of queueing behind it. A successful handoff drains, and awaitTermination() returns.
+      Termination.onHangup(() -> Thread.ofPlatform().name("nonstop-handoff").start(this::handoff));
+    }
     start(port);
     if (terminationRequested) {
       stop(settings.drainTimeout());
@@ -226,15 +303,97 @@ public final class Engine extends RouteGroup {
   /**
    * Graceful shutdown, blocking until done: readiness 503, wait the shutdown delay, close the
    * listener, close idle connections, let in-flight requests finish within {@code drain}, then close
-   * whatever is left. Safe to call more than once.
+   * whatever is left. Safe to call more than once. A {@link #handoff()} in progress is cancelled: its new
+   * process is killed, unless it was already told to serve.
    */
   public void stop(Duration drain) {
     Objects.requireNonNull(drain, "drain");
+    Upgrade u = upgrade.get();
+    if (u != null) {
+      u.cancel(); // kills a new process that was not told "go" yet, so nothing outlives this stop
+    }
     HttpServer s = server;
     if (s != null) {
       health.markDraining();
       s.stop(drain);
     }
+  }
+
+  /**
+   * Replaces this process by a new copy of itself that inherits the listening sockets, and drains;
+   * blocks until done. The sequence, and what it promises, are on {@link Builder#handoffOnHangup},
+   * which runs this at SIGHUP. Call it yourself when you handle signals (or an admin request) your own
+   * way: on {@link Handoff#succeeded()} the engine has stopped as after {@link #stop()} and the process
+   * should exit; after any other outcome nothing changed and it keeps serving. Each outcome is logged
+   * once. Never throws.
+   *
+   * <pre>{@code
+   * if (app.handoff().succeeded()) {
+   *   System.exit(0);
+   * }
+   * }</pre>
+   */
+  public Handoff handoff() {
+    HttpServer s = server;
+    Takeover t = takingOver;
+    if (s == null) {
+      return report(refused(Status.NOT_SERVING, "the engine has not started"));
+    }
+    if (health.isDraining()) {
+      return report(refused(Status.NOT_SERVING, "the engine is draining"));
+    }
+    if (t != null) {
+      return report(refused(Status.NOT_SERVING, "this process is still taking over from pid " + t.parent()));
+    }
+    if (!s.canHandOff()) {
+      return report(refused(Status.UNSUPPORTED, "handoff needs Linux and the epoll transport, and this engine runs on "
+          + s.transport() + "; nothing done"));
+    }
+    List<String> command;
+    try {
+      command = Command.current();
+    } catch (IOException | RuntimeException e) {
+      return report(refused(Status.SPAWN_FAILED, "cannot read this process's command line: " + e.getMessage()));
+    }
+    Upgrade u = new Upgrade(s.group(), s.handoffListeners(), command, settings.handoffTimeout());
+    if (!upgrade.compareAndSet(null, u)) {
+      return report(refused(Status.BUSY, "a handoff is already running; ignoring this one"));
+    }
+    try {
+      Handoff h = report(u.run());
+      if (h.succeeded()) {
+        health.markDraining();
+        s.handOver(settings.drainTimeout());
+      }
+      return h;
+    } finally {
+      upgrade.compareAndSet(u, null);
+    }
+  }
+
+  private static Handoff refused(Status status, String detail) {
+    return new Handoff(status, -1, Duration.ZERO, detail);
+  }
+
+  // One line per outcome: the operator who sent SIGHUP reads here what became of it.
+  private static Handoff report(Handoff h) {
+    LoggingEventBuilder line = switch (h.status()) {
+      case HANDED_OFF -> log.atInfo();
+      case BUSY, NOT_SERVING, UNSUPPORTED, CANCELLED -> log.atWarn();
+      default -> log.atError();
+    };
+    line = line.addKeyValue("handoff", h.status().name()).addKeyValue("elapsed_ms", h.elapsed().toMillis());
+    if (h.pid() > 0) {
+      line = line.addKeyValue("pid", h.pid());
+    }
+    switch (h.status()) {
+      case HANDED_OFF -> line.log("handoff: {} after {} ms; closing the listener and draining", h.detail(),
+          h.elapsed().toMillis());
+      case BUSY, NOT_SERVING, UNSUPPORTED -> line.log("handoff ignored: {}", h.detail());
+      case CANCELLED -> line.log("handoff cancelled, pid {} killed: {}", h.pid(), h.detail());
+      default -> line.log("handoff failed, still serving: {}", h.detail());
+    }
+    return h;
   }
 
   /**
@@ -307,6 +466,8 @@ public final class Engine extends RouteGroup {
    * <tr><td>ioThreads</td><td>half the available processors (at least 1); the other half carry the
    * virtual threads, see {@link Engine}</td></tr>
    * <tr><td>redirectTrailingSlash</td><td>on (301 for GET/HEAD, 308 otherwise)</td></tr>
+   * <tr><td>handoffOnHangup</td><td>off: SIGHUP does what it does to any JVM (exit)</td></tr>
+   * <tr><td>handoffTimeout</td><td>60 s for a new process to be ready</td></tr>
    * </table>
    */
   public static final class Builder {
@@ -332,6 +493,8 @@ public final class Engine extends RouteGroup {
     private boolean nativeTransport = true;
     private int ioThreads = Cores.ioThreads();
     private boolean redirectTrailingSlash = true;
+    private boolean handoffOnHangup = false;
+    private Duration handoffTimeout = Duration.ofSeconds(60);
     private ObjectMapper objectMapper;
     private MeterRegistry meterRegistry;
 
@@ -468,6 +631,62 @@ public final class Engine extends RouteGroup {
     public Builder redirectTrailingSlash(boolean on) { this.redirectTrailingSlash = on; return this; }
 
     /**
+     * Makes SIGHUP, under {@link Engine#run()}, replace the process by a new copy of itself without refusing a
+     * single connection (Cloudflare's tableflip, for the JVM). Default off. For a service that runs
+     * without a gateway or a supervisor in front; {@link Engine#handoff()} does the same on demand.
+     *
+     * <p>The sequence, on Linux with the epoll transport:
+     * <ol>
+     *   <li>{@code kill -HUP <pid>}. A second SIGHUP while a handoff runs is logged and ignored.
+     *   <li>This process starts the same command line ({@code /proc/self/cmdline}: the same JVM flags,
+     *       {@code -jar app.jar} or {@code -cp ... Main}, the same arguments, now pointing at whatever
+     *       is installed there), in the same directory, with the same environment plus
+     *       {@code NONSTOP_HANDOFF*}, and with the same stdin, stdout and stderr. The new process is not
+     *       tied to this one's lifetime: nothing kills it when this one exits.
+     *   <li>The new process connects to a Unix socket in a private directory (mode 0700, one per
+     *       handoff, deleted afterwards; under {@code $XDG_RUNTIME_DIR} or {@code java.io.tmpdir}),
+     *       where each side checks the other's pid, and receives the listening sockets (SCM_RIGHTS),
+     *       the main one and the management one if any. Its {@link Engine#start} uses them instead of
+     *       binding, so both processes hold one socket and one accept queue: a client connecting at any
+     *       moment of the handoff waits in that queue and is served; none is refused or reset.
+     *   <li>When its engine has started and its readiness checks pass ({@code /readyz} would say 200),
+     *       the new process says "ready". Until told "go" it does not accept.
+     *   <li>This process says "go", closes its listeners (the socket stays open in the new process),
+     *       and drains as on SIGTERM, without the shutdown delay (the port never stops being served):
+     *       requests in flight complete with {@code Connection: close}; an idle keep-alive connection
+     *       is closed once it has been idle for a second, and a request it gets meanwhile is answered,
+     *       also with {@code Connection: close}; then it exits 0. The new process accepts from "go",
+     *       so clients reconnect to it.
+     * </ol>
+     *
+     * <p>If the new process exits, reports that its start failed, or is not ready within
+     * {@link #handoffTimeout}, this process kills it (SIGKILL: it has accepted nothing), logs why on
+     * one line, and keeps serving as if nothing happened. A {@link Engine#stop} during a handoff kills
+     * the new process too. On other platforms, or on NIO, SIGHUP logs one line saying the handoff needs
+     * Linux and epoll, and does nothing else.
+     *
+     * <p>What it does not do: the pid changes. Anything that tracks the pid sees the old process exit 0:
+     * under systemd with {@code Type=simple} (and the default {@code KillMode=control-group}) that ends
+     * the service and kills the new process with it; systemd follows a new main pid only through a PID
+     * file ({@code PIDFile=}) or {@code sd_notify MAINPID=}, and nonstop-web writes neither yet. As PID
+     * 1 of a container, the container ends when the old process exits. Under {@code nonstop up}, leave
+     * this off: the supervisor replaces instances itself ({@code nonstop restart}) and would count a
+     * re-exec as an exit. JVM options that bind a port of their own (JDWP, JMX) make the new process
+     * fail while the old one holds it. Under {@code nohup} SIGHUP stays ignored (the JVM does not take
+     * over an ignored signal; this is logged at start): start with {@code env --default-signal=HUP}, or
+     * call {@link Engine#handoff()} yourself. What fits: a process started from a shell, {@code setsid},
+     * {@code screen}/{@code tmux} or a script that does not wait on the pid.
+     */
+    public Builder handoffOnHangup(boolean on) { this.handoffOnHangup = on; return this; }
+
+    /**
+     * How long a new process may take, from its start to "ready", before the handoff is abandoned and
+     * the process killed. Default 60 s: a JVM that warms caches or connects to databases before its
+     * readiness checks pass needs time, and the old process serves meanwhile anyway.
+     */
+    public Builder handoffTimeout(Duration d) { this.handoffTimeout = positive("handoffTimeout", d); return this; }
+
+    /**
      * The JSON mapper for {@link Context#json} and {@link Context#bind}. Default: lenient on unknown
      * fields (as Gin's binding), ISO-8601 dates.
      */
@@ -488,7 +707,7 @@ public final class Engine extends RouteGroup {
       return new Settings(execution, host, maxConnections, maxInitialLineLength, maxHeaderSize, maxBodySize,
           maxMultipartSize, headerReadTimeout, idleTimeout, shutdownDelay, drainTimeout, trustedProxies,
           livenessPath, readinessPath, metricsPath, managementPort, managementHost, checkTimeout, reusePort, nativeTransport,
-          ioThreads, redirectTrailingSlash);
+          ioThreads, redirectTrailingSlash, handoffOnHangup, handoffTimeout);
     }
 
     private static int positive(String name, int n) {

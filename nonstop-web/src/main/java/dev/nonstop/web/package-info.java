@@ -13,6 +13,9 @@
  *   <li>Readiness is 503 from the first moment of a drain; the listener closes only after the
  *       shutdown delay; in-flight requests finish within the drain timeout; a drained
  *       {@code run()} exits 0.
+ *   <li>A handoff ({@code Engine.handoff()}, SIGHUP when enabled) passes the listening socket itself to
+ *       the new process, so the port is never without a listener; it either completes (the old process
+ *       drains and exits 0) or changes nothing.
  *   <li>No Netty type appears in this package's signatures.
  * </ul>
  */

@@ -317,13 +317,27 @@ final class Connection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Starts draining: an idle connection closes now, a busy one after its current response. */
-  void drain() {
+  /**
+   * Starts draining: a busy connection closes after its current response (which says Connection:
+   * close); an idle one closes now, or, given a grace, once it has stayed idle that long, so that a
+   * request already on its way is answered rather than cut off.
+   */
+  void drain(long idleGraceNanos) {
     // HttpServer calls this on the channel's event loop, after channelActive.
     draining = true;
     if (state == State.IDLE || (state == State.HEAD && !partial)) {
-      state = State.CLOSING;
-      channel.close();
+      if (idleGraceNanos <= 0) {
+        state = State.CLOSING;
+        channel.close();
+        return;
+      }
+      state = State.IDLE; // no byte yet: the close below is silent, not a 408
+      deadline = System.nanoTime() + idleGraceNanos;
+      // Rescheduled, not just a moved deadline: the grace may be shorter than the pending tick.
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      timer = channel.eventLoop().schedule(this::onTimer, idleGraceNanos, TimeUnit.NANOSECONDS);
     }
   }
 

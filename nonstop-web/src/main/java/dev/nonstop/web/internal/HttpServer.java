@@ -1,6 +1,8 @@
 package dev.nonstop.web.internal;
 
 import dev.nonstop.web.http.StrictRequestDecoder;
+import dev.nonstop.web.internal.handoff.Inheritance;
+import dev.nonstop.web.internal.handoff.Takeover;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter.MeterProvider;
@@ -14,6 +16,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -31,6 +35,8 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
@@ -41,6 +47,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,10 +65,17 @@ import org.slf4j.LoggerFactory;
  * during the shutdown delay everything is served as usual (only readiness says 503); once the
  * listener closes no new connection is accepted on the main port, every idle connection is closed
  * and every busy one closes after its response; the management listener closes last, so /readyz
- * stays observable (503) during the whole drain.
+ * stays observable (503) during the whole drain. After a handoff ({@link #handOver}) idle
+ * connections get a short grace instead of an immediate close. Listeners taken over from another
+ * process are the same sockets as that process's: closing ours never closes theirs, and the main
+ * one accepts nothing before {@link #openGate()}.
  */
 public final class HttpServer {
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+  /** Connecting to the old process and receiving its listeners; it sends them as soon as we connect. */
+  private static final Duration TAKEOVER_TIMEOUT = Duration.ofSeconds(10);
+  /** How long an idle keep-alive connection may stay open after a handoff; see {@link #handOver}. */
+  static final Duration HANDOVER_IDLE_GRACE = Duration.ofSeconds(1);
 
   private final Settings settings;
   private final Dispatcher dispatcher;
@@ -72,10 +87,12 @@ public final class HttpServer {
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private volatile boolean listenerClosed;
+  private volatile long idleGrace; // set before listenerClosed, read after it
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final MeterProvider<Counter> rejected;
   private final List<AutoCloseable> binders = new ArrayList<>();
   private EventLoopGroup group;
+  private Takeover takeover;
   private Channel listener;
   private Channel managementListener;
   private String transport;
@@ -90,29 +107,88 @@ public final class HttpServer {
         .withRegistry(meters);
   }
 
-  public void start(int port) {
+  /**
+   * Binds the listeners, or, with an {@code inheritance}, takes over those of the process handing
+   * over: their port and address are theirs, and the main one accepts only after {@link #openGate()}.
+   */
+  public void start(int port, Inheritance inheritance) {
     boolean epoll = settings.nativeTransport() && Epoll.isAvailable();
+    if (inheritance != null && !epoll) {
+      String why = settings.nativeTransport() ? "epoll is unavailable here" : "nativeTransport is off";
+      throw new IllegalStateException("handoff: pid " + inheritance.parent() + " hands over its listeners, "
+          + "which needs the epoll transport (" + why + ")");
+    }
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     transport = epoll ? "epoll" : "nio";
     group = new MultiThreadIoEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("nonstop-io", true), io);
+    Map<String, Integer> inherited = new HashMap<>();
     try {
-      listener = bind(channelType, dispatcher, settings.host(), port, epoll && settings.reusePort(), true);
-      if (management != null) {
-        managementListener = bind(channelType, management, settings.managementHost(), settings.managementPort(), false, false);
+      if (inheritance != null) {
+        takeover = Takeover.connect(inheritance, group, TAKEOVER_TIMEOUT);
+        inherited.putAll(takeover.listeners());
       }
+      listener = open(channelType, dispatcher, settings.host(), port, inherited.remove(Inheritance.MAIN),
+          epoll && settings.reusePort(), true);
+      if (management != null) {
+        managementListener = open(channelType, management, settings.managementHost(), settings.managementPort(),
+            inherited.remove(Inheritance.MANAGEMENT), false, false);
+      }
+      inherited.values().forEach(Takeover::closeQuietly); // this version has no management port: not needed
     } catch (RuntimeException e) {
+      inherited.values().forEach(Takeover::closeQuietly);
+      if (listener != null) {
+        listener.close();
+      }
+      if (takeover != null) {
+        takeover.failed(e.getMessage());
+      }
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       throw e;
     }
     registerMetrics();
   }
 
-  private Channel bind(Class<? extends ServerChannel> type, Dispatcher d, String host, int port, boolean reusePort,
-      boolean counted) {
+  /** The new process's end of the handoff it is taking over through, or null; see {@link #start}. */
+  public Takeover takeover() {
+    return takeover;
+  }
+
+  /** Starts accepting on a main listener taken over in {@link #start}; does nothing after the drain began. */
+  public void openGate() {
+    Channel l = listener;
+    l.eventLoop().execute(() -> {
+      if (!listenerClosed) {
+        l.config().setAutoRead(true);
+      }
+    });
+  }
+
+  /** Whether the listeners can be handed to another process: epoll sockets only. */
+  public boolean canHandOff() {
+    return listener instanceof UnixChannel;
+  }
+
+  /** The listening sockets to hand over, main first; see {@link Inheritance}. */
+  public Map<String, FileDescriptor> handoffListeners() {
+    Map<String, FileDescriptor> fds = new LinkedHashMap<>();
+    fds.put(Inheritance.MAIN, ((UnixChannel) listener).fd());
+    if (managementListener != null) {
+      fds.put(Inheritance.MANAGEMENT, ((UnixChannel) managementListener).fd());
+    }
+    return fds;
+  }
+
+  /** The event loops, for the handoff's own socket. */
+  public EventLoopGroup group() {
+    return group;
+  }
+
+  // A listener on `fd` when one was inherited, else a new one bound to host:port.
+  private Channel open(Class<? extends ServerChannel> type, Dispatcher d, String host, int port, Integer fd,
+      boolean reusePort, boolean counted) {
     ServerBootstrap b = new ServerBootstrap()
         .group(group)
-        .channel(type)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
@@ -131,6 +207,24 @@ public final class HttpServer {
       b.option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(1));
       b.handler(new Cap());
     }
+    if (fd != null) {
+      // Already bound and listening. Registered with reads off: the main listener of a new process
+      // must not accept before the old one says go, and a management one waits until the bootstrap's
+      // acceptor is in its pipeline (added by a task queued during registration, ahead of this one).
+      ChannelFactory<ServerChannel> wrap = () -> new EpollServerSocketChannel(fd); // typed: the overload is ambiguous
+      b.channelFactory(wrap).option(ChannelOption.AUTO_READ, false);
+      ChannelFuture registered = b.register().awaitUninterruptibly();
+      if (!registered.isSuccess()) {
+        throw new IllegalStateException("handoff: cannot serve on the inherited listener: "
+            + registered.cause().getMessage(), registered.cause());
+      }
+      Channel ch = registered.channel();
+      if (!counted) {
+        ch.eventLoop().execute(() -> ch.config().setAutoRead(true));
+      }
+      return ch;
+    }
+    b.channel(type);
     InetSocketAddress address = host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
     try {
       return b.bind(address).sync().channel();
@@ -220,6 +314,22 @@ public final class HttpServer {
 
   /** The drain; see the class comment. Blocks until done; later calls wait for the first. */
   public void stop(Duration drain) {
+    stop(settings.shutdownDelay(), drain, 0);
+  }
+
+  /**
+   * The drain after a handoff, when another process accepts on the same socket. No shutdown delay:
+   * the port never stops being served, so there is nothing for balancers to notice. Idle keep-alive
+   * connections get {@link #HANDOVER_IDLE_GRACE} to send one more request (answered with Connection:
+   * close) before they are closed: under load, closing them all at once races with clients sending
+   * on them, and several such closes together can defeat a client's single retry (the JDK client
+   * retries once, perhaps on another connection that is being closed too).
+   */
+  public void handOver(Duration drain) {
+    stop(Duration.ZERO, drain, HANDOVER_IDLE_GRACE.toNanos());
+  }
+
+  private void stop(Duration delay, Duration drain, long idleGraceNanos) {
     if (!stopping.compareAndSet(false, true)) {
       awaitTermination();
       return;
@@ -227,20 +337,21 @@ public final class HttpServer {
     long t0 = System.nanoTime();
     try {
       log.atInfo().addKeyValue("phase", "readiness_down").addKeyValue("connections", open.get())
-          .addKeyValue("in_flight", dispatcher.inFlight()).addKeyValue("delay_ms", settings.shutdownDelay().toMillis())
-          .log("drain: readiness is 503; closing the listener in {} ms", settings.shutdownDelay().toMillis());
-      if (!settings.shutdownDelay().isZero()) {
-        Thread.sleep(settings.shutdownDelay().toMillis()); // the delay itself is the point: let balancers notice
+          .addKeyValue("in_flight", dispatcher.inFlight()).addKeyValue("delay_ms", delay.toMillis())
+          .log("drain: readiness is 503; closing the listener in {} ms", delay.toMillis());
+      if (!delay.isZero()) {
+        Thread.sleep(delay.toMillis()); // the delay itself is the point: let balancers notice
       }
+      idleGrace = idleGraceNanos;
       listener.close().syncUninterruptibly();
       listenerClosed = true;
       int total = open.get();
       int busy = dispatcher.inFlight();
-      connections.forEach(HttpServer::drain);
+      connections.forEach(this::drain);
       log.atInfo().addKeyValue("phase", "listener_closed").addKeyValue("connections", total)
           .addKeyValue("in_flight", busy)
           .log("drain: listener closed; {} connections, {} requests in flight", total, busy);
-      long deadline = t0 + settings.shutdownDelay().toNanos() + drain.toNanos();
+      long deadline = t0 + delay.toNanos() + drain.toNanos();
       // Polling two counters is simpler than wiring a latch through every close path, and 10 ms is
       // nothing next to a drain measured in seconds.
       while ((open.get() > 0 || dispatcher.inFlight() > 0) && System.nanoTime() < deadline) {
@@ -282,8 +393,9 @@ public final class HttpServer {
   }
 
   // On the channel's own event loop, so after its registration (and channelActive) has completed.
-  private static void drain(Channel ch, Connection conn) {
-    ch.eventLoop().execute(conn::drain);
+  private void drain(Channel ch, Connection conn) {
+    long grace = idleGrace;
+    ch.eventLoop().execute(() -> conn.drain(grace));
   }
 
   public void awaitTermination() {

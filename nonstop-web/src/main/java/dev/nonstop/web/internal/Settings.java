@@ -27,4 +27,6 @@ public record Settings(
     boolean reusePort,
     boolean nativeTransport,
     int ioThreads,
-    boolean redirectTrailingSlash) {}
+    boolean redirectTrailingSlash,
+    boolean handoffOnHangup,
+    Duration handoffTimeout) {}

@@ -10,6 +10,8 @@
  *   <li>{@link dev.nonstop.web.testing.RawConnection} is the one socket-level client: byte-exact both
  *       ways, strict about framing, and it tells "no byte of a response arrived" (retryable) from "a
  *       response broke off" (a broken promise).
+ *   <li>{@link dev.nonstop.web.testing.ChildProcess} is a service run as a real process: its output
+ *       (JSON log lines parsed), signals with {@code kill}, its exit code.
  *   <li>{@link dev.nonstop.web.testing.Scrape} parses /metrics; {@link dev.nonstop.web.testing.Logs}
  *       captures what a logger wrote.
  * </ul>

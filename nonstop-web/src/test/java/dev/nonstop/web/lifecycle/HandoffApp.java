@@ -1,0 +1,71 @@
+package dev.nonstop.web.lifecycle;
+
+import dev.nonstop.web.Engine;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The small service {@link HandoffIT} runs as a child process, re-executed by its own handoff: it
+ * answers with its pid, so a test sees which generation served each request.
+ *
+ * <pre>
+ * GET /pid            this process's pid
+ * GET /slow           the pid, 1 s after this process began to drain (so: in flight during the drain)
+ * GET /slow-entered   how many /slow requests have begun here
+ * </pre>
+ *
+ * <p>Knobs for the second generation (the one whose environment has {@code NONSTOP_HANDOFF}):
+ * {@code HANDOFF_TEST_FAIL=exit} exits 1 before starting, {@code =unready} never passes readiness;
+ * {@code SUCCESSOR_MANAGEMENT_PORT} gives it a management port the first generation did not have. For
+ * every generation: {@code HANDOFF_TIMEOUT_MS} sets the handoff timeout, {@code NATIVE_TRANSPORT=off}
+ * forces NIO, {@code MANAGEMENT_PORT} moves health and metrics to their own port. PORT as for any
+ * {@code run()}.
+ */
+public final class HandoffApp {
+  private static final Logger log = LoggerFactory.getLogger(HandoffApp.class);
+
+  private HandoffApp() {}
+
+  /** Runs the service until SIGTERM or a successful handoff. */
+  public static void main(String[] args) {
+    long pid = ProcessHandle.current().pid();
+    boolean successor = System.getenv("NONSTOP_HANDOFF") != null;
+    String fail = successor ? System.getenv("HANDOFF_TEST_FAIL") : null;
+    log.atInfo().addKeyValue("pid", pid).addKeyValue("successor", successor).log("handoff test app starting");
+    if ("exit".equals(fail)) {
+      System.exit(1);
+    }
+    Engine.Builder b = Engine.builder().handoffOnHangup(true)
+        .nativeTransport(!"off".equals(System.getenv("NATIVE_TRANSPORT")));
+    String timeout = System.getenv("HANDOFF_TIMEOUT_MS");
+    if (timeout != null) {
+      b.handoffTimeout(Duration.ofMillis(Long.parseLong(timeout)));
+    }
+    String management = successor && System.getenv("SUCCESSOR_MANAGEMENT_PORT") != null
+        ? System.getenv("SUCCESSOR_MANAGEMENT_PORT") : System.getenv("MANAGEMENT_PORT");
+    if (management != null) {
+      b.managementPort(Integer.parseInt(management));
+    }
+    Engine app = b.build();
+    if ("unready".equals(fail)) {
+      app.health().readiness("never", () -> {
+        throw new IllegalStateException("never ready (HANDOFF_TEST_FAIL=unready)");
+      });
+    }
+    AtomicInteger slowEntered = new AtomicInteger();
+    app.get("/pid", c -> c.string(200, Long.toString(pid)));
+    app.get("/slow", c -> {
+      slowEntered.incrementAndGet();
+      long giveUp = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!app.isDraining() && System.nanoTime() < giveUp) {
+        Thread.sleep(10);
+      }
+      Thread.sleep(1000);
+      c.string(200, Long.toString(pid));
+    });
+    app.get("/slow-entered", c -> c.string(200, Integer.toString(slowEntered.get())));
+    app.run();
+  }
+}
