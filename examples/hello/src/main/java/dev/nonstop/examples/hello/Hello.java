@@ -26,6 +26,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * (the benchmark compares with a Gin built without its logger). SIGTERM drains and exits 0;
  * {@code SHUTDOWN_DELAY_MS} sets the delay between readiness 503 and closing the listener;
  * {@code IO_THREADS} the number of Netty event loops (default: one per core).
+ *
+ * <p>{@code HANDOFF=on} makes SIGHUP replace the process by a new copy of itself that inherits the
+ * listening socket (see {@code Engine.Builder.handoffOnHangup}): {@code ./run hello} in one terminal,
+ * {@code kill -HUP <pid>} in another, and {@code curl} never sees a refused connection while the pid
+ * changes. Off by default: under {@code nonstop up} the supervisor replaces instances itself, and a
+ * re-exec would look to it like an exit.
  */
 public final class Hello {
   /** The body of {@code POST /users}. */
@@ -45,6 +51,9 @@ public final class Hello {
     String io = System.getenv("IO_THREADS");
     if (io != null && !io.isBlank()) {
       b.ioThreads(Integer.parseInt(io.trim()));
+    }
+    if ("on".equalsIgnoreCase(System.getenv("HANDOFF"))) {
+      b.handoffOnHangup(true);
     }
     String delay = System.getenv("SHUTDOWN_DELAY_MS");
     if (delay != null && !delay.isBlank()) {
