@@ -2,6 +2,7 @@ package dev.nonstop.cli;
 
 import dev.nonstop.core.InstanceId;
 import dev.nonstop.gateway.Gateway;
+import dev.nonstop.web.Handoff;
 import dev.nonstop.gateway.UpstreamStatus;
 import dev.nonstop.supervisor.InstanceStatus;
 import dev.nonstop.supervisor.Supervisor;
@@ -40,6 +41,7 @@ import java.util.function.Function;
  * POST /v1/restart/TARGET          one instance at a time, each READY before the next
  * POST /v1/reload/APP              rolling reload of APP from the config file; progress as NDJSON
  * POST /v1/reload                  re-read the whole config file; progress as NDJSON
+ * POST /v1/upgrade                 hand the gateway to a new nonstop up (the jar on disk now); JSON result
  * GET  /v1/upstreams               with a gateway: its upstreams and servers (and drain/undrain,
  *                                  as on {@code nonstop gateway}'s admin API)
  * GET  /v1/logs/TARGET?err=true&amp;lines=50&amp;follow=true   text; follows while the client reads
@@ -58,15 +60,15 @@ final class ControlApi {
   private ControlApi() {}
 
   static Engine engine(Supervisor sup, String token, MeterRegistry meters, String host) {
-    return engine(sup, null, null, token, meters, host);
+    return engine(sup, null, null, null, token, meters, host);
   }
 
   /**
    * The control API of {@code nonstop up}: the supervisor's routes, reloads (when {@code reloads}
    * is given) and the gateway's routes (when {@code gateway} is given).
    */
-  static Engine engine(Supervisor sup, Gateway gateway, Reloads reloads, String token, MeterRegistry meters,
-      String host) {
+  static Engine engine(Supervisor sup, Gateway gateway, Reloads reloads, SelfUpgrade upgrade, String token,
+      MeterRegistry meters, String host) {
     Engine app = adminEngine(host, meters);
     RouteGroup v1 = app.group("/v1", bearer(token));
     v1.get("/status", c -> {
@@ -90,6 +92,18 @@ final class ControlApi {
         streamReload(c, p -> reloads.app(name, p));
       });
       v1.post("/reload", c -> streamReload(c, reloads::config));
+    }
+    if (upgrade != null) {
+      v1.post("/upgrade", c -> {
+        Handoff h = upgrade.upgrade();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("result", h.succeeded() ? "ok" : "failed");
+        body.put("status", h.status().name());
+        body.put("pid", h.pid());
+        body.put("elapsed_ms", h.elapsed().toMillis());
+        body.put("detail", h.detail());
+        c.json(200, body);
+      });
     }
     v1.post("/start/:target", c -> act(c, sup::start, "started"));
     v1.post("/stop/:target", c -> act(c, sup::stop, "stopped"));

@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
  * nonstop status [--json]                   one row per instance
  * nonstop start|stop|restart APP[:INDEX]
  * nonstop reload [APP]                      rolling reload of an app, or of the whole config file
+ * nonstop upgrade                           a new nonstop up takes the gateway over; the old one drains
  * nonstop demo                              the hello example behind the gateway, with what to try
  * nonstop logs APP[:INDEX] [-f] [--err] [-n LINES]
  * </pre>
@@ -33,6 +34,7 @@ import picocli.CommandLine.Option;
       ControlCommands.Stop.class,
       ControlCommands.Restart.class,
       ReloadCommand.class,
+      UpgradeCommand.class,
       DemoCommand.class,
       LogsCommand.class,
       GatewayCommand.class

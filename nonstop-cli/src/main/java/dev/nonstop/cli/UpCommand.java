@@ -4,6 +4,14 @@ import dev.nonstop.cli.config.NonstopConfig;
 import dev.nonstop.core.HostPort;
 import dev.nonstop.core.Termination;
 import dev.nonstop.core.registry.InstanceRegistrar;
+import dev.nonstop.web.internal.handoff.Inheritance;
+import dev.nonstop.web.internal.handoff.Takeover;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import dev.nonstop.core.registry.LocalRegistry;
 import dev.nonstop.gateway.Gateway;
 import dev.nonstop.core.config.ConfigException;
@@ -52,6 +60,13 @@ final class UpCommand implements Callable<Integer> {
    *     the control API's
    */
   static int run(Path file, java.util.function.BiConsumer<String, String> started) throws Exception {
+    // Started by `nonstop upgrade` of a running nonstop up: take its gateway listener over.
+    Optional<Inheritance> inheritance;
+    try {
+      inheritance = Inheritance.claim(System.getenv(), ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L));
+    } catch (IllegalArgumentException e) {
+      throw new CliException("handoff: " + e.getMessage(), 2);
+    }
     NonstopConfig conf;
     try {
       conf = NonstopConfig.load(file);
@@ -59,13 +74,16 @@ final class UpCommand implements Callable<Integer> {
       throw new CliException(e.getMessage(), 2);
     }
     RunFiles files = new RunFiles(file);
-    var running = files.runningAdmin();
-    if (running.isPresent()) {
-      throw new CliException("already running for " + file + " (pid " + running.get().pid()
-          + ", control API " + running.get().url() + ")");
+    if (inheritance.isEmpty()) {
+      var running = files.runningAdmin();
+      if (running.isPresent()) {
+        throw new CliException("already running for " + file + " (pid " + running.get().pid()
+            + ", control API " + running.get().url() + ")");
+      }
+      // A supervisor that was SIGKILLed took its instances with it, but not what they had forked.
+      // (Not during an upgrade: the file lists the old process's instances, which are alive.)
+      Leftovers.sweep(files.leftoversFile());
     }
-    // A supervisor that was SIGKILLed took its instances with it, but not what they had forked.
-    Leftovers.sweep(files.leftoversFile());
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Supervisor sup;
     try {
@@ -77,10 +95,21 @@ final class UpCommand implements Callable<Integer> {
     }
     Gateway gateway = null;
     AppGateway joined = null;
+    Takeover takeover = null;
+    EventLoopGroup handoffLoop = null;
     if (conf.gateway() != null) {
       try {
-        gateway = Gateway.start(conf.gateway(), meters);
+        if (inheritance.isPresent()) {
+          handoffLoop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+          takeover = Takeover.connect(inheritance.get(), handoffLoop, Duration.ofSeconds(10));
+          gateway = Gateway.takeOver(conf.gateway(), meters, takeover.listeners().get(Inheritance.MAIN));
+        } else {
+          gateway = Gateway.start(conf.gateway(), meters);
+        }
       } catch (RuntimeException e) {
+        if (takeover != null) {
+          takeover.failed("gateway: " + rootMessage(e));
+        }
         sup.close();
         throw new CliException("gateway cannot listen on " + conf.gateway().listen() + ": " + rootMessage(e));
       }
@@ -88,48 +117,70 @@ final class UpCommand implements Callable<Integer> {
       joined = new AppGateway(gateway, registry);
       sup.subscribe(new InstanceRegistrar(registry, "127.0.0.1"));
       sup.drainWith(joined::drained);
+    } else if (inheritance.isPresent()) {
+      sup.close();
+      throw new CliException("handoff: pid " + inheritance.get().parent() + " hands over its gateway listener, and "
+          + file + " has no gateway block now");
     }
     Reloads reloads = new Reloads(file, sup, gateway, joined);
     String token = RunFiles.newToken();
-    Engine admin = ControlApi.engine(sup, gateway, reloads, token, meters, conf.admin().host());
-    try {
-      admin.start(conf.admin().port());
-    } catch (RuntimeException e) {
-      stopGateway(gateway, joined);
-      sup.close();
-      throw new CliException("control API cannot listen on " + conf.admin().listen() + ": " + rootMessage(e));
-    }
-    long pid = ProcessHandle.current().pid();
-    String url = "http://" + new HostPort(conf.admin().host(), admin.port());
-    String gatewayUrl = gateway == null ? null
-        : "http://" + new HostPort(HostPort.parse(conf.gateway().listen()).host(), gateway.port());
-    try {
-      files.writeToken(token);
-      files.writeAdmin(url, pid, gatewayUrl);
-    } catch (IOException e) {
-      admin.stop(Duration.ZERO);
-      stopGateway(gateway, joined);
-      sup.close();
-      throw new CliException("cannot write " + files.tokenFile() + ": " + e.getMessage());
-    }
     CountDownLatch done = new CountDownLatch(1);
+    AtomicReference<Engine> adminRef = new AtomicReference<>();
     Supervisor s = sup;
     Gateway g = gateway;
     AppGateway j = joined;
-    Termination.onSignal(() -> {
+    long pid = ProcessHandle.current().pid();
+    AtomicBoolean stopping = new AtomicBoolean();
+    // The way out: clients first (stop accepting, let their requests finish), then the apps behind
+    // them. After an upgrade the control API goes first, so that the new process can bind its port.
+    java.util.function.Consumer<Boolean> shutdown = upgraded -> {
+      if (!stopping.compareAndSet(false, true)) {
+        return;
+      }
       try {
-        // Clients first: stop accepting, let their requests finish; then the apps behind them.
+        Engine a = adminRef.get();
+        if (upgraded && a != null) {
+          a.stop(Duration.ofSeconds(1));
+        }
         stopGateway(g, j);
         s.close();
-        admin.stop(Duration.ofSeconds(1));
+        if (!upgraded && a != null) {
+          a.stop(Duration.ofSeconds(1));
+        }
         files.delete(pid);
-        log.atInfo().setMessage("nonstop stopped").log();
+        log.atInfo().setMessage(upgraded ? "nonstop stopped: handed over" : "nonstop stopped").log();
       } finally {
         done.countDown();
       }
-    });
+    };
+    SelfUpgrade upgrade = new SelfUpgrade(gateway, sup, () -> shutdown.accept(true));
+    Engine admin = ControlApi.engine(sup, gateway, reloads, upgrade, token, meters, conf.admin().host());
+    adminRef.set(admin);
+    String url;
+    if (takeover == null) {
+      try {
+        admin.start(conf.admin().port());
+      } catch (RuntimeException e) {
+        stopGateway(gateway, joined);
+        sup.close();
+        throw new CliException("control API cannot listen on " + conf.admin().listen() + ": " + rootMessage(e));
+      }
+      url = writeFiles(files, token, conf, admin, pid, gateway, () -> {
+        admin.stop(Duration.ZERO);
+        stopGateway(g, j);
+        s.close();
+      });
+    } else {
+      url = null;
+    }
+    Termination.onSignal(() -> shutdown.accept(false));
+    Termination.onUpgradeSignal(() -> upgrade.upgrade());
     s.subscribe(new Leftovers(files.leftoversFile()));
     s.start();
+    if (takeover != null) {
+      url = takeOver(takeover, handoffLoop, s, gateway, admin, conf, files, token, pid, () -> shutdown.accept(false));
+    }
+    String gatewayUrl = gatewayUrl(conf, gateway);
     log.atInfo()
         .setMessage("nonstop up: {} apps, {} instances; {}control API {} (token in {})")
         .addArgument(conf.apps().size())
@@ -146,6 +197,66 @@ final class UpCommand implements Callable<Integer> {
     }
     done.await();
     return 0;
+  }
+
+  private static String gatewayUrl(NonstopConfig conf, Gateway gateway) {
+    return gateway == null ? null
+        : "http://" + new HostPort(HostPort.parse(conf.gateway().listen()).host(), gateway.port());
+  }
+
+  // The token and the admin file, which is how the commands find this process.
+  private static String writeFiles(RunFiles files, String token, NonstopConfig conf, Engine admin, long pid,
+      Gateway gateway, Runnable undo) throws CliException {
+    String url = "http://" + new HostPort(conf.admin().host(), admin.port());
+    try {
+      files.writeToken(token);
+      files.writeAdmin(url, pid, gatewayUrl(conf, gateway));
+    } catch (IOException e) {
+      undo.run();
+      throw new CliException("cannot write " + files.tokenFile() + ": " + e.getMessage());
+    }
+    return url;
+  }
+
+  /**
+   * The new process's side of an upgrade, once its supervisor has started: wait until every
+   * instance is READY, tell the old process, and on its "go" accept on the shared listener; then
+   * take the control API's port over as soon as the old process has released it.
+   */
+  private static String takeOver(Takeover takeover, EventLoopGroup loop, Supervisor sup, Gateway gateway, Engine admin,
+      NonstopConfig conf, RunFiles files, String token, long pid, Runnable stop) throws Exception {
+    // The old process kills this one if it is not ready within its timeout: no deadline here.
+    while (!sup.status().stream().allMatch(i -> i.state().isReady())) {
+      Thread.sleep(100);
+    }
+    try {
+      takeover.ready().get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      // It gave up on us (or died): it kills this process too; nothing here may serve.
+      log.atError().log("upgrade: pid {} did not let go: {}", takeover.parent(), rootMessage(e));
+      stop.run();
+      throw new CliException("upgrade: pid " + takeover.parent() + " did not let go");
+    }
+    gateway.openGate();
+    takeover.close();
+    loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+    log.atInfo().addKeyValue("old_pid", takeover.parent())
+        .log("upgrade: took over from pid {}; accepting on the gateway's listener", takeover.parent());
+    // The old process stops its control API first thing after "go"; until then its port is taken.
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      try {
+        admin.start(conf.admin().port());
+        break;
+      } catch (RuntimeException e) {
+        if (System.nanoTime() > deadline) {
+          log.atError().log("upgrade: control API cannot listen on {}: {}", conf.admin().listen(), rootMessage(e));
+          return null;
+        }
+        Thread.sleep(100);
+      }
+    }
+    return writeFiles(files, token, conf, admin, pid, gateway, () -> { });
   }
 
   private static void stopGateway(Gateway gateway, AppGateway joined) {

@@ -55,6 +55,21 @@ public final class Termination {
     }
   }
 
+  /**
+   * Runs {@code upgrade} on its own thread at every SIGUSR2 (the signal nginx and tableflip-based
+   * servers take to replace their binary). The action itself refuses a second upgrade while one runs.
+   */
+  public static void onUpgradeSignal(Runnable upgrade) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("USR2"), sig -> {
+        log.atInfo().addKeyValue("signal", "SIGUSR2").log("received SIGUSR2, upgrading");
+        Thread.ofPlatform().name("nonstop-upgrade").start(upgrade);
+      });
+    } catch (IllegalArgumentException e) {
+      log.warn("cannot handle SIGUSR2 here: {}", e.getMessage());
+    }
+  }
+
   // Bit 0 of SigIgn in /proc/self/status is SIGHUP. Not Linux, or unreadable: assume handled.
   private static boolean hangupIgnored() {
     try {

@@ -59,6 +59,37 @@ public final class Gateway implements AutoCloseable {
     return new Gateway(ProxyServer.start(spec.resolveApps(), meters));
   }
 
+  /**
+   * Starts serving on a listening socket that another process handed over (the upgrade of Nonstop
+   * itself, see {@code nonstop upgrade}): the same socket, so its queue of waiting clients is shared
+   * and nobody is refused. It accepts nothing until {@link #openGate()}, which the new process calls
+   * once the old one has let go. Linux with the epoll transport only.
+   *
+   * @param listenerFd the received descriptor of the listening socket
+   * @throws IllegalStateException when it cannot be served
+   */
+  public static Gateway takeOver(GatewaySpec spec, MeterRegistry meters, int listenerFd) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(meters, "meters");
+    if (listenerFd < 0) {
+      throw new IllegalArgumentException("listenerFd: " + listenerFd + " (expected: >= 0)");
+    }
+    return new Gateway(ProxyServer.start(spec.resolveApps(), meters, listenerFd));
+  }
+
+  /** Starts accepting on a listener taken over with {@link #takeOver}. */
+  public void openGate() {
+    runtime.openGate();
+  }
+
+  /**
+   * The descriptor of the listening socket, to hand to a new process; -1 when it cannot be handed
+   * over (not the epoll transport).
+   */
+  public int listenerFd() {
+    return runtime.listenerFd();
+  }
+
   /** The port the listener is bound to (the real one when the config said 0). */
   public int port() {
     return runtime.port();

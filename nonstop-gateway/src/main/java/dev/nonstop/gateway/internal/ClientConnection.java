@@ -47,7 +47,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private static final int MAX_QUEUED = 16;
 
   private final ArrayDeque<Object> queued = new ArrayDeque<>(2);
+  /** How long an idle connection may still send one request once the gateway drains. */
+  static final java.time.Duration DRAIN_IDLE_GRACE = java.time.Duration.ofSeconds(1);
+
   private boolean keepAlive = true;
+  private boolean draining;
   private boolean closing;
   private boolean answeringHead;
   private boolean headStarted;
@@ -251,7 +255,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       req.setUri(Paths.originForm(uri));
     }
     req.setProtocolVersion(HttpVersion.HTTP_1_1);
-    keepAlive = true;
+    keepAlive = !draining;
     current = new Exchange(this, proxy, req, answeringHead, route, snap.routeName(route), cluster, requestId, client,
         clientKeepAlive, hasBody);
     current.start();
@@ -335,13 +339,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** The gateway is stopping: close now if idle, else after the current response. */
+  /**
+   * The gateway is stopping: every response from now on says {@code Connection: close} and closes
+   * the connection after it. An idle connection gets {@link #DRAIN_IDLE_GRACE} to send one more
+   * request first: a busy client may have sent it already (it is in flight to us), and closing under
+   * it would make the client see a reset instead of an answer. Silent ones close at the grace's end.
+   */
   void drain() {
+    draining = true;
     keepAlive = false;
-    if (current == null && tunnelPeer == null) {
-      closing = true;
-      releaseQueued();
-      Tunnel.closeOnFlush(ch);
+    if (current == null && tunnelPeer == null && !headStarted && queued.isEmpty()) {
+      arm(DRAIN_IDLE_GRACE.toNanos());
     }
   }
 

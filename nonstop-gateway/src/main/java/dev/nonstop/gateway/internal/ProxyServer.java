@@ -8,6 +8,9 @@ import dev.nonstop.web.http.Trusted;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -87,11 +90,20 @@ public final class ProxyServer {
 
   /** Builds the first snapshot, binds the listener and starts the health checks. */
   public static ProxyServer start(GatewaySpec spec, MeterRegistry meters) {
+    return start(spec, meters, -1);
+  }
+
+  /**
+   * As {@link #start(GatewaySpec, MeterRegistry)}, but serving on {@code inheritedFd}, a listening
+   * socket another process handed over, when it is 0 or more: that socket accepts nothing until
+   * {@link #openGate()}.
+   */
+  public static ProxyServer start(GatewaySpec spec, MeterRegistry meters, int inheritedFd) {
     ProxyServer s = new ProxyServer(spec, meters);
     try {
       Snapshot snap = s.build(spec, null);
       s.proxy.snapshot(snap);
-      s.bind(spec);
+      s.bind(spec, inheritedFd);
       snap.clusters().values().forEach(c -> c.startHealth(s.checker(c)));
       s.registerGauges();
     } catch (RuntimeException e) {
@@ -102,11 +114,10 @@ public final class ProxyServer {
     return s;
   }
 
-  private void bind(GatewaySpec spec) {
+  private void bind(GatewaySpec spec, int inheritedFd) {
     HostPort hp = HostPort.parse(spec.listen());
     ServerBootstrap b = new ServerBootstrap()
         .group(group)
-        .channel(serverChannelType)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         // One accept per read, counted before the next: a burst cannot slip past the cap.
@@ -119,6 +130,23 @@ public final class ProxyServer {
             accept(ch);
           }
         });
+    if (inheritedFd >= 0) {
+      if (serverChannelType != EpollServerSocketChannel.class) {
+        throw new IllegalStateException("a handed-over listener needs the epoll transport, which is unavailable here");
+      }
+      // Bound and listening already (the same socket as the old process's): registered with accepts
+      // off until openGate(), so nothing is taken from the shared queue before the old process lets go.
+      ChannelFactory<ServerChannel> inherited = () -> new EpollServerSocketChannel(inheritedFd);
+      ChannelFuture registered = b.channelFactory(inherited).option(ChannelOption.AUTO_READ, false).register()
+          .awaitUninterruptibly();
+      if (!registered.isSuccess()) {
+        throw new IllegalStateException("cannot serve on the handed-over listener: " + registered.cause().getMessage(),
+            registered.cause());
+      }
+      listener = registered.channel();
+      return;
+    }
+    b.channel(serverChannelType);
     InetSocketAddress address = new InetSocketAddress(hp.host(), hp.port());
     try {
       listener = b.bind(address).sync().channel();
@@ -365,6 +393,21 @@ public final class ProxyServer {
       }
     }
     return CompletableFuture.allOf(idle.toArray(CompletableFuture[]::new));
+  }
+
+  /** Starts accepting on a handed-over listener (see {@link #start(GatewaySpec, MeterRegistry, int)}). */
+  public void openGate() {
+    Channel l = listener;
+    l.eventLoop().execute(() -> {
+      if (!stopping) {
+        l.config().setAutoRead(true);
+      }
+    });
+  }
+
+  /** The listening socket's descriptor, to hand to another process; -1 without the epoll transport. */
+  public int listenerFd() {
+    return listener instanceof UnixChannel u ? u.fd().intValue() : -1;
   }
 
   public int port() {

@@ -106,6 +106,9 @@ public final class Launcher implements AutoCloseable {
     cmd.addAll(wrapper);
     cmd.addAll(argv);
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+    // A supervisor started by an upgrade of Nonstop has the handoff's variables; they are for it,
+    // not for its instances (nonstop-web apps would otherwise look for a handoff meant for their parent).
+    pb.environment().keySet().removeIf(k -> k.startsWith("NONSTOP_HANDOFF"));
     pb.environment().putAll(env);
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     return onSpawner(pb::start);
