@@ -56,6 +56,16 @@ class UpGatewayIT {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
     }
+    // After an upgrade the serving nonstop up is no child of this test: found by its admin file.
+    try {
+      long pid = JSON.readTree(Files.readString(dir.resolve(".nonstop.yaml.admin"))).path("pid").asLong();
+      ProcessHandle.of(pid).ifPresent(h -> {
+        h.descendants().forEach(ProcessHandle::destroyForcibly);
+        h.destroyForcibly();
+      });
+    } catch (IOException e) {
+      // no admin file: nothing took over
+    }
     // Into the test's output file, which is read only when a test fails.
     try (var files = Files.list(dir)) {
       for (Path f : files.filter(f -> f.getFileName().toString().startsWith("up-")).sorted().toList()) {
@@ -239,6 +249,41 @@ class UpGatewayIT {
     System.out.println("hung instance: out of rotation after " + outMillis + " ms, replaced and back in rotation after "
         + backMillis + " ms");
     assertThat(ProcessHandle.of(hung).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertNoRequestFailed();
+  }
+
+  @Test
+  void upgradingNonstopItselfUnderLoadFailsNoRequestAndResetsNoConnection() throws Exception {
+    upAndServing();
+    Process old = started.get(0);
+    Map<Integer, Long> before = pids();
+    Result r = cli("upgrade");
+    assertThat(r.code()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).startsWith("upgraded: pid ");
+    // The old process drains, stops its instances and exits 0; the new one serves with its own.
+    assertThat(old.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(old.exitValue()).isZero();
+    long newPid = JSON.readTree(Files.readString(dir.resolve(".nonstop.yaml.admin"))).path("pid").asLong();
+    assertThat(newPid).isNotEqualTo(old.pid());
+    awaitAllReadyAndInRotation();
+    for (long pid : before.values()) {
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("old instance %d", pid).isFalse();
+    }
+    assertThat(pids().values()).doesNotContainAnyElementsOf(before.values());
+    assertNoRequestFailed(); // a reset connection would be an IOException here
+  }
+
+  @Test
+  void anUpgradeWhoseNewProcessCannotStartKeepsTheOldOneServing() throws Exception {
+    upAndServing();
+    Map<Integer, Long> before = pids();
+    // The new process reads the file as it is now: a broken one makes it exit at once.
+    Files.writeString(config, yaml("/readyz", "").replace("instances: 3", "instances: three"));
+    Result r = cli("upgrade");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("upgrade failed (EXITED)").contains("keeps serving");
+    assertThat(started.get(0).isAlive()).isTrue();
+    assertThat(pids()).isEqualTo(before);
     assertNoRequestFailed();
   }
 
