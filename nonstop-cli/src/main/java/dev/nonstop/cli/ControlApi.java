@@ -46,11 +46,16 @@ import java.util.function.Function;
  *                                  as on {@code nonstop gateway}'s admin API)
  * GET  /v1/logs/TARGET?err=true&amp;lines=50&amp;follow=true   text; follows while the client reads
  * GET  /metrics                    Prometheus; no token (scrapers rarely carry one; nothing secret)
+ * GET  /status                     the status page, HTML that redraws itself every second; no token
+ * GET  /status.json                the page's data: instances, upstreams with req/s and p50/p99
+ *                                  over the last two minutes, recent events; no token
  * GET  /healthz, /readyz           the supervisor's own health; no token
  * </pre>
  *
  * <p>Everything under {@code /v1} needs {@code Authorization: Bearer TOKEN}; anything else gets 401
- * and changes nothing.
+ * and changes nothing. Outside {@code /v1} there are only read-only routes ({@code /metrics},
+ * {@code /status}, {@code /status.json}, the health checks) showing nothing secret: they need no
+ * token, which is safe because the listener binds loopback by default ({@link StatusPage}).
  */
 final class ControlApi {
   /** The most lines {@code logs -n} returns. */
@@ -60,22 +65,27 @@ final class ControlApi {
   private ControlApi() {}
 
   static Engine engine(Supervisor sup, String token, MeterRegistry meters, String host) {
-    return engine(sup, null, null, null, token, meters, host);
+    return engine(sup, null, null, null, null, token, meters, host);
   }
 
   /**
    * The control API of {@code nonstop up}: the supervisor's routes, reloads (when {@code reloads}
-   * is given) and the gateway's routes (when {@code gateway} is given).
+   * is given), the gateway's routes (when {@code gateway} is given) and the status page (when
+   * {@code page} is given; then {@code /v1/status} also shows each upstream's req/s and p99).
    */
-  static Engine engine(Supervisor sup, Gateway gateway, Reloads reloads, SelfUpgrade upgrade, String token,
-      MeterRegistry meters, String host) {
+  static Engine engine(Supervisor sup, Gateway gateway, Reloads reloads, SelfUpgrade upgrade, StatusPage page,
+      String token, MeterRegistry meters, String host) {
     Engine app = adminEngine(host, meters);
+    if (page != null) {
+      page.mount(app);
+    }
     RouteGroup v1 = app.group("/v1", bearer(token));
     v1.get("/status", c -> {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("instances", sup.status().stream().map(s -> row(s, gateway)).toList());
       if (gateway != null) {
-        body.put("upstreams", gateway.upstreams().stream().map(GatewayApi::row).toList());
+        body.put("upstreams", gateway.upstreams().stream()
+            .map(u -> page == null ? GatewayApi.row(u) : page.upstreamRow(u)).toList());
       }
       c.json(200, body);
     });

@@ -75,6 +75,15 @@ final class StatusCommand implements Callable<Integer> {
       }
       out.println(b.toString().stripTrailing());
     }
+    // Per upstream rather than per instance: the gateway's meters count by upstream.
+    for (JsonNode u : root.path("upstreams")) {
+      if (u.has("requests_per_second")) {
+        JsonNode p99 = u.path("p99_ms");
+        out.println(String.format(Locale.ROOT, "upstream %s: %.1f req/s, p99 %s", u.path("name").asText(),
+            u.path("requests_per_second").asDouble(),
+            p99.isNumber() ? String.format(Locale.ROOT, "%.1f ms", p99.asDouble()) : "-"));
+      }
+    }
     return 0;
   }
 

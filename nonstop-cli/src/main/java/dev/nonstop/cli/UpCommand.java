@@ -123,6 +123,10 @@ final class UpCommand implements Callable<Integer> {
           + file + " has no gateway block now");
     }
     Reloads reloads = new Reloads(file, sup, gateway, joined);
+    // The status page's recent events; the listener only swaps a short list, so it is quick.
+    EventLog events = new EventLog(20);
+    sup.subscribe(events);
+    StatusPage page = new StatusPage(sup, gateway, meters, events);
     String token = RunFiles.newToken();
     CountDownLatch done = new CountDownLatch(1);
     AtomicReference<Engine> adminRef = new AtomicReference<>();
@@ -142,6 +146,7 @@ final class UpCommand implements Callable<Integer> {
         if (upgraded && a != null) {
           a.stop(Duration.ofSeconds(1));
         }
+        page.close();
         stopGateway(g, j);
         s.close();
         if (!upgraded && a != null) {
@@ -154,7 +159,7 @@ final class UpCommand implements Callable<Integer> {
       }
     };
     SelfUpgrade upgrade = new SelfUpgrade(gateway, sup, () -> shutdown.accept(true));
-    Engine admin = ControlApi.engine(sup, gateway, reloads, upgrade, token, meters, conf.admin().host());
+    Engine admin = ControlApi.engine(sup, gateway, reloads, upgrade, page, token, meters, conf.admin().host());
     adminRef.set(admin);
     String url;
     if (takeover == null) {
@@ -177,6 +182,7 @@ final class UpCommand implements Callable<Integer> {
     Termination.onUpgradeSignal(() -> upgrade.upgrade());
     s.subscribe(new Leftovers(files.leftoversFile()));
     s.start();
+    page.start();
     if (takeover != null) {
       url = takeOver(takeover, handoffLoop, s, gateway, admin, conf, files, token, pid, () -> shutdown.accept(false));
     }
