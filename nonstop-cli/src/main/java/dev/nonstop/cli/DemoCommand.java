@@ -69,6 +69,7 @@ final class DemoCommand implements Callable<Integer> {
 
           Nonstop demo: the hello example, 3 instances behind the gateway.
             gateway    %1$s/            (try: curl %1$s/ and curl %1$s/users/42)
+            status     %2$s/status      (a live page: instances, rotation, req/s, p99, events)
             metrics    %2$s/metrics
             config     %3$s
 
