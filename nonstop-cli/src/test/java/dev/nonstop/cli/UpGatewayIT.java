@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nonstop.cli.testing.Cli;
+import dev.nonstop.cli.testing.Cli.Result;
 import dev.nonstop.cli.testing.Load;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -128,18 +128,10 @@ class UpGatewayIT {
     return gateway;
   }
 
+  /** Runs a nonstop command in this JVM: exit code, stdout, stderr. */
   private Result cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] all = new String[args.length + 2];
-    System.arraycopy(args, 0, all, 0, args.length);
-    all[args.length] = "-c";
-    all[args.length + 1] = config.toString();
-    int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), all);
-    return new Result(code, out.toString(), err.toString());
+    return Cli.run(config, args);
   }
-
-  record Result(int code, String out, String err) {}
 
   private JsonNode status() throws IOException {
     Result r = cli("status", "--json");

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nonstop.cli.testing.Cli;
+import dev.nonstop.cli.testing.Cli.Result;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -85,17 +85,8 @@ class UpIT {
 
   /** Runs a nonstop command in this JVM: exit code, stdout, stderr. */
   private Result cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] all = new String[args.length + 2];
-    System.arraycopy(args, 0, all, 0, args.length);
-    all[args.length] = "-c";
-    all[args.length + 1] = config.toString();
-    int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), all);
-    return new Result(code, out.toString(), err.toString());
+    return Cli.run(config, args);
   }
-
-  record Result(int code, String out, String err) {}
 
   private JsonNode status() throws IOException {
     Result r = cli("status", "--json");
