@@ -85,9 +85,11 @@ final class AppGateway implements AutoCloseable {
     }
     for (String gone : current) {
       if (!next.contains(gone)) {
-        draining.put(gone, idle);
+        // Two upstreams of one app each drain the instance: the stop waits for both.
+        draining.merge(gone, idle, CompletableFuture::allOf);
       }
     }
+    draining.values().removeIf(CompletableFuture::isDone); // crashed instances' entries, long done
     for (String added : next) {
       draining.remove(added);
     }

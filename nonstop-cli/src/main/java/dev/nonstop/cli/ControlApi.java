@@ -158,16 +158,30 @@ final class ControlApi {
    * minutes, and the operator should see each step, not a spinner.
    */
   private static void streamReload(Context c, Function<Consumer<String>, Reloads.Outcome> reload) throws Exception {
+    // The reload runs on its own thread and hands its lines over through a bounded queue: a client
+    // that stops reading (output piped to a pager, a suspended terminal) blocks this writer, never
+    // the rollout, which would otherwise stop half-way holding the reload lock. Lines that do not
+    // fit are dropped (the final result always comes).
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>(1_000);
+    java.util.concurrent.CompletableFuture<Reloads.Outcome> outcome = new java.util.concurrent.CompletableFuture<>();
+    Thread.ofVirtual().name("nonstop-reload").start(() -> {
+      try {
+        outcome.complete(reload.apply(lines::offer));
+      } catch (Throwable t) {
+        outcome.complete(new Reloads.Outcome(false, "reload failed: " + t));
+      }
+    });
     c.stream(200, "application/x-ndjson", out -> {
-      Consumer<String> progress = line -> {
-        try {
+      while (true) {
+        String line = lines.poll(200, TimeUnit.MILLISECONDS);
+        if (line != null) {
           out.write((JSON.writeValueAsString(Map.of("progress", line)) + "\n").getBytes(StandardCharsets.UTF_8));
           out.flush();
-        } catch (java.io.IOException e) {
-          // the client went away; the reload goes on
+        } else if (outcome.isDone() && lines.isEmpty()) {
+          break;
         }
-      };
-      Reloads.Outcome o = reload.apply(progress);
+      }
+      Reloads.Outcome o = outcome.join();
       Map<String, String> end = new LinkedHashMap<>();
       end.put("result", o.ok() ? "ok" : "failed");
       end.put("message", o.message());

@@ -85,6 +85,18 @@ final class Reloads {
         return new Outcome(false, file + ": gateway (expected: " + (gateway == null ? "none" : "a gateway block")
             + " as when nonstop up started; adding or removing the gateway needs a restart)");
       }
+      // Everything is checked before anything changes: a refused app must not leave the gateway or
+      // the apps before it already switched.
+      for (AppSpec running : supervisor.apps()) {
+        AppSpec spec = next.get(running.name());
+        if (!Objects.equals(spec, running)) {
+          try {
+            supervisor.checkReload(running.name(), spec);
+          } catch (IllegalArgumentException e) {
+            return new Outcome(false, file + ": apps." + e.getMessage() + " (nothing was changed)");
+          }
+        }
+      }
       if (gateway != null && !conf.gateway().equals(gateway.spec())) {
         try {
           gateway.reload(conf.gateway());

@@ -43,6 +43,8 @@ final class SelfUpgrade {
   private final Runnable letGo;
   private final AtomicBoolean running = new AtomicBoolean();
   private volatile boolean done;
+  private volatile Upgrade current;
+  private volatile boolean stopping;
 
   /**
    * @param letGo stops this process after a successful handoff: accepting, then draining, then
@@ -75,7 +77,12 @@ final class SelfUpgrade {
     }
     EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     try {
-      Handoff h = new Upgrade(loop, Map.of(Inheritance.MAIN, new FileDescriptor(fd)), Command.current(), TIMEOUT).run();
+      Upgrade u = new Upgrade(loop, Map.of(Inheritance.MAIN, new FileDescriptor(fd)), Command.current(), TIMEOUT);
+      current = u;
+      if (stopping) {
+        return refused(Status.CANCELLED, "nonstop up is stopping");
+      }
+      Handoff h = u.run();
       if (h.succeeded()) {
         done = true;
         log.atInfo().addKeyValue("new_pid", h.pid()).addKeyValue("elapsed_ms", h.elapsed().toMillis())
@@ -89,8 +96,21 @@ final class SelfUpgrade {
     } catch (IOException e) {
       return refused(Status.SPAWN_FAILED, "cannot read this process's command line: " + e.getMessage());
     } finally {
+      current = null;
       running.set(false);
       loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * This process is stopping (a signal): an upgrade under way is called off and its new process
+   * killed, so that no half-started successor is left holding the listening socket without serving it.
+   */
+  void cancel() {
+    stopping = true;
+    Upgrade u = current;
+    if (u != null) {
+      u.cancel();
     }
   }
 

@@ -178,13 +178,21 @@ final class UpCommand implements Callable<Integer> {
     } else {
       url = null;
     }
-    Termination.onSignal(() -> shutdown.accept(false));
+    Termination.onSignal(() -> {
+      upgrade.cancel();
+      shutdown.accept(false);
+    });
     Termination.onUpgradeSignal(() -> upgrade.upgrade());
     s.subscribe(new Leftovers(files.leftoversFile()));
     s.start();
     page.start();
     if (takeover != null) {
-      url = takeOver(takeover, handoffLoop, s, gateway, admin, conf, files, token, pid, () -> shutdown.accept(false));
+      url = takeOver(takeover, handoffLoop, s, gateway, admin, conf, files, token, pid, stopping,
+          () -> shutdown.accept(false));
+      if (url == null) {
+        done.await(); // stopped (a signal) or let down by the old process while taking over
+        return 1;
+      }
     }
     String gatewayUrl = gatewayUrl(conf, gateway);
     log.atInfo()
@@ -230,18 +238,31 @@ final class UpCommand implements Callable<Integer> {
    * take the control API's port over as soon as the old process has released it.
    */
   private static String takeOver(Takeover takeover, EventLoopGroup loop, Supervisor sup, Gateway gateway, Engine admin,
-      NonstopConfig conf, RunFiles files, String token, long pid, Runnable stop) throws Exception {
-    // The old process kills this one if it is not ready within its timeout: no deadline here.
-    while (!sup.status().stream().allMatch(i -> i.state().isReady())) {
+      NonstopConfig conf, RunFiles files, String token, long pid, AtomicBoolean stopping, Runnable stop)
+      throws Exception {
+    // Ready = every instance of an app the gateway routes to is READY: those are what will serve
+    // the clients handed over. Other apps (a one-shot job, a crash-looping worker) do not hold it up.
+    java.util.Set<String> routed = new java.util.HashSet<>(gateway.spec().appUpstreams().values());
+    long deadline = System.nanoTime() + SelfUpgrade.TIMEOUT.plusSeconds(30).toNanos();
+    while (!sup.status().stream().filter(i -> routed.contains(i.id().app())).allMatch(i -> i.state().isReady())) {
+      // The old process kills this one at its own timeout; these are the ways to end sooner: it
+      // died or let go of us (the control connection closed), a signal here, or our own deadline.
+      if (stopping.get() || ProcessHandle.of(takeover.parent()).map(h -> !h.isAlive()).orElse(true)
+          || System.nanoTime() > deadline) {
+        log.atError().log("upgrade: giving up on taking over from pid {}", takeover.parent());
+        takeover.failed("not ready");
+        Thread.ofPlatform().start(stop);
+        return null;
+      }
       Thread.sleep(100);
     }
     try {
       takeover.ready().get();
     } catch (java.util.concurrent.ExecutionException e) {
-      // It gave up on us (or died): it kills this process too; nothing here may serve.
+      // It gave up on us (or died): nothing here may serve; stop what was started.
       log.atError().log("upgrade: pid {} did not let go: {}", takeover.parent(), rootMessage(e));
-      stop.run();
-      throw new CliException("upgrade: pid " + takeover.parent() + " did not let go");
+      Thread.ofPlatform().start(stop);
+      return null;
     }
     gateway.openGate();
     takeover.close();
@@ -249,15 +270,17 @@ final class UpCommand implements Callable<Integer> {
     log.atInfo().addKeyValue("old_pid", takeover.parent())
         .log("upgrade: took over from pid {}; accepting on the gateway's listener", takeover.parent());
     // The old process stops its control API first thing after "go"; until then its port is taken.
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    // No deadline: this process serves now, and must become reachable by the commands (a warning
+    // every 30 s says what is holding the port).
+    long warnAt = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (true) {
       try {
         admin.start(conf.admin().port());
         break;
       } catch (RuntimeException e) {
-        if (System.nanoTime() > deadline) {
-          log.atError().log("upgrade: control API cannot listen on {}: {}", conf.admin().listen(), rootMessage(e));
-          return null;
+        if (System.nanoTime() > warnAt) {
+          log.atWarn().log("upgrade: control API still cannot listen on {}: {}", conf.admin().listen(), rootMessage(e));
+          warnAt = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         }
         Thread.sleep(100);
       }

@@ -342,6 +342,17 @@ public final class Supervisor implements AutoCloseable {
     }
   }
 
+  /**
+   * Checks, without changing anything, that {@link #reload} could roll {@code app} to {@code newSpec}:
+   * so that a reload of several apps can refuse all of them before it starts any.
+   *
+   * @throws NoSuchElementException when there is no such app
+   * @throws IllegalArgumentException when {@code newSpec} changes what a reload cannot change
+   */
+  public void checkReload(String app, AppSpec newSpec) {
+    checkReloadable(app(app, app).spec, newSpec);
+  }
+
   private static void checkReloadable(AppSpec now, AppSpec next) {
     String app = now.name();
     if (!app.equals(next.name())) {

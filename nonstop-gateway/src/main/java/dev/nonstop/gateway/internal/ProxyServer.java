@@ -499,7 +499,8 @@ public final class ProxyServer {
    * Stops accepting, closes idle connections, waits up to {@code drain} for in-flight exchanges, then
    * closes the rest and the event loops.
    */
-  public void stop(Duration drain) {
+  public synchronized void stop(Duration drain) {
+    // Synchronized: a signal and an upgrade's let-go may both stop the gateway; the second waits.
     if (stopping) {
       return;
     }
