@@ -194,6 +194,9 @@ final class UpCommand implements Callable<Integer> {
         return 1;
       }
     }
+    if (takeover == null) {
+      SystemdNotify.send("READY=1"); // Type=notify: serving now (after an upgrade: sent in takeOver)
+    }
     String gatewayUrl = gatewayUrl(conf, gateway);
     log.atInfo()
         .setMessage("nonstop up: {} apps, {} instances; {}control API {} (token in {})")
@@ -265,6 +268,8 @@ final class UpCommand implements Callable<Integer> {
       return null;
     }
     gateway.openGate();
+    // systemd must follow this process before the old one exits, or it takes that exit for the end.
+    SystemdNotify.send("MAINPID=" + pid + "\nREADY=1");
     takeover.close();
     loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
     log.atInfo().addKeyValue("old_pid", takeover.parent())
