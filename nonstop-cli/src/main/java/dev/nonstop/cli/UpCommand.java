@@ -135,6 +135,7 @@ final class UpCommand implements Callable<Integer> {
     AppGateway j = joined;
     long pid = ProcessHandle.current().pid();
     AtomicBoolean stopping = new AtomicBoolean();
+    AtomicReference<AutoCloseable> leftoversRecording = new AtomicReference<>();
     // The way out: clients first (stop accepting, let their requests finish), then the apps behind
     // them. After an upgrade the control API goes first, so that the new process can bind its port.
     java.util.function.Consumer<Boolean> shutdown = upgraded -> {
@@ -145,6 +146,15 @@ final class UpCommand implements Callable<Integer> {
         Engine a = adminRef.get();
         if (upgraded && a != null) {
           a.stop(Duration.ofSeconds(1));
+        }
+        if (upgraded && leftoversRecording.get() != null) {
+          // The new supervisor keeps the leftovers file from here; this one's instances are on
+          // their way out (and die with this process anyway).
+          try {
+            leftoversRecording.get().close();
+          } catch (Exception e) {
+            // a local subscription does not fail to close
+          }
         }
         page.close();
         stopGateway(g, j);
@@ -183,12 +193,14 @@ final class UpCommand implements Callable<Integer> {
       shutdown.accept(false);
     });
     Termination.onUpgradeSignal(() -> upgrade.upgrade());
-    s.subscribe(new Leftovers(files.leftoversFile()));
+    Leftovers leftovers = new Leftovers(files.leftoversFile());
+    AutoCloseable recording = s.subscribe(leftovers);
+    leftoversRecording.set(recording);
     s.start();
     page.start();
     if (takeover != null) {
       url = takeOver(takeover, handoffLoop, s, gateway, admin, conf, files, token, pid, stopping,
-          () -> shutdown.accept(false));
+          () -> shutdown.accept(false), leftovers);
       if (url == null) {
         done.await(); // stopped (a signal) or let down by the old process while taking over
         return 1;
@@ -241,8 +253,8 @@ final class UpCommand implements Callable<Integer> {
    * take the control API's port over as soon as the old process has released it.
    */
   private static String takeOver(Takeover takeover, EventLoopGroup loop, Supervisor sup, Gateway gateway, Engine admin,
-      NonstopConfig conf, RunFiles files, String token, long pid, AtomicBoolean stopping, Runnable stop)
-      throws Exception {
+      NonstopConfig conf, RunFiles files, String token, long pid, AtomicBoolean stopping, Runnable stop,
+      Leftovers leftovers) throws Exception {
     // Ready = every instance of an app the gateway routes to is READY: those are what will serve
     // the clients handed over. Other apps (a one-shot job, a crash-looping worker) do not hold it up.
     java.util.Set<String> routed = new java.util.HashSet<>(gateway.spec().appUpstreams().values());
@@ -270,6 +282,7 @@ final class UpCommand implements Callable<Integer> {
     gateway.openGate();
     // systemd must follow this process before the old one exits, or it takes that exit for the end.
     SystemdNotify.send("MAINPID=" + pid + "\nREADY=1");
+    leftovers.rewrite(); // the old supervisor stops writing the file as it lets go; ours is the view now
     takeover.close();
     loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
     log.atInfo().addKeyValue("old_pid", takeover.parent())

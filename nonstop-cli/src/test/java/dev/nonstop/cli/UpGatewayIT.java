@@ -262,6 +262,11 @@ class UpGatewayIT {
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("old instance %d", pid).isFalse();
     }
     assertThat(pids().values()).doesNotContainAnyElementsOf(before.values());
+    // The leftovers file is the new supervisor's: its instances are what a later `up` would sweep.
+    String leftovers = Files.readString(dir.resolve(".nonstop.yaml.pgids"));
+    for (long pid : pids().values()) {
+      assertThat(leftovers).contains(" " + pid + " ");
+    }
     assertNoRequestFailed(); // a reset connection would be an IOException here
   }
 

@@ -64,11 +64,20 @@ public final class Leftovers implements InstanceListener {
     }
   }
 
+  /**
+   * Writes the file again from what this supervisor runs: after an upgrade, the new supervisor's
+   * view must be the last one written, whatever the old one wrote while both ran.
+   */
+  public synchronized void rewrite() {
+    write();
+  }
+
   private void write() {
     StringBuilder b = new StringBuilder();
     live.values().forEach(line -> b.append(line).append('\n'));
     try {
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      // A temporary name of this process: two supervisors of one config (an upgrade) never share it.
+      Path tmp = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
       Files.writeString(tmp, b, StandardCharsets.UTF_8);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException ex) {
