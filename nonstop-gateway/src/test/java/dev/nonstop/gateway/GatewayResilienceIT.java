@@ -80,7 +80,9 @@ class GatewayResilienceIT {
         });
     assertThat(posts.stream().filter(o -> o.status() == 200)).allSatisfy(o -> {
       assertThat(o.body()).isEqualTo(o.call().body());
-      assertThat(received).containsEntry(o.call().body(), 1L);
+      // Answered, so run at least once; at most once is the check above. Not "exactly one line":
+      // the victim may answer a POST and be killed before the line it prints about it is read.
+      assertThat(received.getOrDefault(o.call().body(), 0L)).isLessThanOrEqualTo(1L);
     });
   }
 
