@@ -6,6 +6,7 @@ import dev.nonstop.core.registry.Endpoint;
 import dev.nonstop.core.registry.Registry;
 import dev.nonstop.gateway.Gateway;
 import dev.nonstop.gateway.GatewaySpec;
+import dev.nonstop.gateway.UpstreamStatus;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,9 @@ import org.slf4j.LoggerFactory;
  */
 final class AppGateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger("nonstop.up");
+
+  /** The address the gateway reaches the supervisor's instances on: they run beside it. */
+  static final String HOST = "127.0.0.1";
 
   private final Gateway gateway;
   private final Registry registry;
@@ -105,8 +109,51 @@ final class AppGateway implements AutoCloseable {
     if (e.port() <= 0) {
       return CompletableFuture.completedFuture(null);
     }
-    CompletableFuture<Void> f = draining.remove(new HostPort("127.0.0.1", e.port()).toString());
+    CompletableFuture<Void> f = draining.remove(address(e.port()));
     return f == null ? CompletableFuture.completedFuture(null) : f;
+  }
+
+  /** The address of the instance listening on {@code port}, as the registry and the gateway name it. */
+  static String address(int port) {
+    return new HostPort(HOST, port).toString();
+  }
+
+  /**
+   * Where each app's instances stand in the gateway: its servers by app and address. Built once per
+   * status answer, since {@link Gateway#upstreams()} walks every upstream and server.
+   */
+  record Rotation(Map<String, Map<String, List<UpstreamStatus.ServerStatus>>> byApp) {
+    /** The gateway's app upstreams now; an empty view without a gateway. */
+    static Rotation of(Gateway gateway) {
+      Map<String, Map<String, List<UpstreamStatus.ServerStatus>>> byApp = new java.util.HashMap<>();
+      if (gateway != null) {
+        Map<String, String> apps = gateway.spec().appUpstreams();
+        for (UpstreamStatus u : gateway.upstreams()) {
+          String app = apps.get(u.name());
+          if (app != null) {
+            for (UpstreamStatus.ServerStatus srv : u.servers()) {
+              byApp.computeIfAbsent(app, a -> new java.util.HashMap<>())
+                  .computeIfAbsent(srv.address(), a -> new java.util.ArrayList<>()).add(srv);
+            }
+          }
+        }
+      }
+      return new Rotation(byApp);
+    }
+
+    private List<UpstreamStatus.ServerStatus> servers(String app, int port) {
+      return byApp.getOrDefault(app, Map.of()).getOrDefault(address(port), List.of());
+    }
+
+    /** Whether the instance is a server of one of its app's upstreams, not draining, healthy, not ejected. */
+    boolean inRotation(String app, int port) {
+      return servers(app, port).stream().anyMatch(srv -> !srv.draining() && srv.healthy() && !srv.ejected());
+    }
+
+    /** Its requests in flight in the gateway, over all of its app's upstreams. */
+    int active(String app, int port) {
+      return servers(app, port).stream().mapToInt(UpstreamStatus.ServerStatus::activeRequests).sum();
+    }
   }
 
   /** Stops following the registry (the gateway is stopping). */

@@ -3,7 +3,6 @@ package dev.nonstop.cli;
 import dev.nonstop.core.InstanceId;
 import dev.nonstop.gateway.Gateway;
 import dev.nonstop.web.Handoff;
-import dev.nonstop.gateway.UpstreamStatus;
 import dev.nonstop.supervisor.InstanceStatus;
 import dev.nonstop.supervisor.Supervisor;
 import dev.nonstop.supervisor.internal.LogTail;
@@ -82,7 +81,8 @@ final class ControlApi {
     RouteGroup v1 = app.group("/v1", bearer(token));
     v1.get("/status", c -> {
       Map<String, Object> body = new LinkedHashMap<>();
-      body.put("instances", sup.status().stream().map(s -> row(s, gateway)).toList());
+      AppGateway.Rotation rotation = gateway == null ? null : AppGateway.Rotation.of(gateway);
+      body.put("instances", sup.status().stream().map(s -> row(s, rotation)).toList());
       if (gateway != null) {
         body.put("upstreams", gateway.upstreams().stream()
             .map(u -> page == null ? GatewayApi.row(u) : page.upstreamRow(u)).toList());
@@ -198,7 +198,7 @@ final class ControlApi {
    * One instance as JSON; with a gateway, also whether it is in rotation (a server of one of its
    * app's upstreams, not draining) and the requests it has in flight there.
    */
-  static Map<String, Object> row(InstanceStatus s, Gateway gateway) {
+  static Map<String, Object> row(InstanceStatus s, AppGateway.Rotation rotation) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("app", s.id().app());
     m.put("index", s.id().index());
@@ -213,26 +213,9 @@ final class ControlApi {
     m.put("cpu_seconds", s.cpuSeconds());
     m.put("reason", s.reason());
     m.put("role", s.role().name().toLowerCase(java.util.Locale.ROOT));
-    if (gateway != null) {
-      String address = "127.0.0.1:" + s.port();
-      boolean inRotation = false;
-      int active = 0;
-      for (String upstream : gateway.spec().appUpstreams().entrySet().stream()
-          .filter(e -> e.getValue().equals(s.id().app())).map(Map.Entry::getKey).toList()) {
-        for (UpstreamStatus u : gateway.upstreams()) {
-          if (!u.name().equals(upstream)) {
-            continue;
-          }
-          for (UpstreamStatus.ServerStatus srv : u.servers()) {
-            if (srv.address().equals(address)) {
-              inRotation |= !srv.draining() && srv.healthy() && !srv.ejected();
-              active += srv.activeRequests();
-            }
-          }
-        }
-      }
-      m.put("in_rotation", inRotation);
-      m.put("active_requests", active);
+    if (rotation != null) {
+      m.put("in_rotation", rotation.inRotation(s.id().app(), s.port()));
+      m.put("active_requests", rotation.active(s.id().app(), s.port()));
     }
     return m;
   }

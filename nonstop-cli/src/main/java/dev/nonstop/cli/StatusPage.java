@@ -138,9 +138,10 @@ final class StatusPage implements AutoCloseable {
     body.put("summary", Map.of("instances", all.size(), "ready", all.stream().filter(InstanceStatus::ready).count()));
     body.put("gateway", gateway != null);
     List<Map<String, Object>> apps = new ArrayList<>();
+    AppGateway.Rotation rotation = gateway == null ? null : AppGateway.Rotation.of(gateway);
     for (var app : sup.apps()) {
       apps.add(Map.of("name", app.name(), "instances",
-          all.stream().filter(s -> s.id().app().equals(app.name())).map(s -> ControlApi.row(s, gateway)).toList()));
+          all.stream().filter(s -> s.id().app().equals(app.name())).map(s -> ControlApi.row(s, rotation)).toList()));
     }
     body.put("apps", apps);
     List<Map<String, Object>> upstreams = new ArrayList<>();

@@ -115,7 +115,7 @@ final class UpCommand implements Callable<Integer> {
       }
       LocalRegistry registry = new LocalRegistry();
       joined = new AppGateway(gateway, registry);
-      sup.subscribe(new InstanceRegistrar(registry, "127.0.0.1"));
+      sup.subscribe(new InstanceRegistrar(registry, AppGateway.HOST));
       sup.drainWith(joined::drained);
     } else if (inheritance.isPresent()) {
       sup.close();
