@@ -7,12 +7,15 @@ import dev.nonstop.core.registry.Registry;
 import dev.nonstop.gateway.Gateway;
 import dev.nonstop.gateway.GatewaySpec;
 import dev.nonstop.gateway.UpstreamStatus;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,26 +122,35 @@ final class AppGateway implements AutoCloseable {
   }
 
   /**
-   * Where each app's instances stand in the gateway: its servers by app and address. Built once per
-   * status answer, since {@link Gateway#upstreams()} walks every upstream and server.
+   * Where each app's instances stand in the gateway: its servers by app and address, and what each
+   * address answered in the last second. Built once per status answer, since {@link
+   * Gateway#upstreams()} walks every upstream and server.
+   *
+   * @param served the newest per-server figures by address, or null when none are sampled
    */
-  record Rotation(Map<String, Map<String, List<UpstreamStatus.ServerStatus>>> byApp) {
-    /** The gateway's app upstreams now; an empty view without a gateway. */
+  record Rotation(Map<String, Map<String, List<UpstreamStatus.ServerStatus>>> byApp,
+      Function<String, Rates.Point> served) {
+    /** The gateway's app upstreams now, with no per-server figures; an empty view without a gateway. */
     static Rotation of(Gateway gateway) {
-      Map<String, Map<String, List<UpstreamStatus.ServerStatus>>> byApp = new java.util.HashMap<>();
+      return of(gateway, address -> null);
+    }
+
+    /** The gateway's app upstreams now, with figures from {@code served}. */
+    static Rotation of(Gateway gateway, Function<String, Rates.Point> served) {
+      Map<String, Map<String, List<UpstreamStatus.ServerStatus>>> byApp = new HashMap<>();
       if (gateway != null) {
         Map<String, String> apps = gateway.spec().appUpstreams();
         for (UpstreamStatus u : gateway.upstreams()) {
           String app = apps.get(u.name());
           if (app != null) {
             for (UpstreamStatus.ServerStatus srv : u.servers()) {
-              byApp.computeIfAbsent(app, a -> new java.util.HashMap<>())
-                  .computeIfAbsent(srv.address(), a -> new java.util.ArrayList<>()).add(srv);
+              byApp.computeIfAbsent(app, a -> new HashMap<>())
+                  .computeIfAbsent(srv.address(), a -> new ArrayList<>()).add(srv);
             }
           }
         }
       }
-      return new Rotation(byApp);
+      return new Rotation(byApp, served);
     }
 
     private List<UpstreamStatus.ServerStatus> servers(String app, int port) {
@@ -153,6 +165,14 @@ final class AppGateway implements AutoCloseable {
     /** Its requests in flight in the gateway, over all of its app's upstreams. */
     int active(String app, int port) {
       return servers(app, port).stream().mapToInt(UpstreamStatus.ServerStatus::activeRequests).sum();
+    }
+
+    /**
+     * What the instance on {@code port} answered through the gateway in the last sampled second,
+     * or null (not sampled yet, or no status page sampling).
+     */
+    Rates.Point served(int port) {
+      return port == 0 ? null : served.apply(address(port));
     }
   }
 

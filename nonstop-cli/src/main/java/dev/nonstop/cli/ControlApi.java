@@ -81,7 +81,8 @@ final class ControlApi {
     RouteGroup v1 = app.group("/v1", bearer(token));
     v1.get("/status", c -> {
       Map<String, Object> body = new LinkedHashMap<>();
-      AppGateway.Rotation rotation = gateway == null ? null : AppGateway.Rotation.of(gateway);
+      AppGateway.Rotation rotation = gateway == null ? null
+          : page == null ? AppGateway.Rotation.of(gateway) : page.rotation();
       body.put("instances", sup.status().stream().map(s -> row(s, rotation)).toList());
       if (gateway != null) {
         body.put("upstreams", gateway.upstreams().stream()
@@ -196,7 +197,9 @@ final class ControlApi {
 
   /**
    * One instance as JSON; with a gateway, also whether it is in rotation (a server of one of its
-   * app's upstreams, not draining) and the requests it has in flight there.
+   * app's upstreams, not draining), the requests it has in flight there and, when the status page
+   * samples, what it answered in the last second ({@code requests_per_second}, {@code p99_ms}, null
+   * without answers).
    */
   static Map<String, Object> row(InstanceStatus s, AppGateway.Rotation rotation) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -216,6 +219,9 @@ final class ControlApi {
     if (rotation != null) {
       m.put("in_rotation", rotation.inRotation(s.id().app(), s.port()));
       m.put("active_requests", rotation.active(s.id().app(), s.port()));
+      Rates.Point p = rotation.served(s.port());
+      m.put("requests_per_second", p == null ? 0.0 : StatusPage.round(p.rps(), 10));
+      m.put("p99_ms", p == null || p.p99Millis() == null ? null : StatusPage.round(p.p99Millis(), 100));
     }
     return m;
   }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code nonstop status}: one row per instance, or the control API's JSON with {@code --json}. */
-@Command(name = "status", description = "Show every instance: pid, port, state, ready, uptime, restarts, RSS, CPU.")
+@Command(name = "status", description = "Show every instance: pid, port, state, ready, uptime, restarts, RSS, CPU; "
+    + "with a gateway also rotation, active requests, req/s and p99.")
 final class StatusCommand implements Callable<Integer> {
   @Mixin Main.ConfigOption config;
 
@@ -35,7 +36,8 @@ final class StatusCommand implements Callable<Integer> {
     // With a gateway (nonstop up with a gateway block), whether each instance takes traffic there.
     boolean gateway = root.has("upstreams");
     rows.add(gateway
-        ? new String[] {"APP", "INDEX", "PID", "PORT", "STATE", "READY", "ROTATION", "ACTIVE", "UPTIME", "RESTARTS", "RSS", "CPU"}
+        ? new String[] {"APP", "INDEX", "PID", "PORT", "STATE", "READY", "ROTATION", "ACTIVE", "REQ/S", "P99",
+            "UPTIME", "RESTARTS", "RSS", "CPU"}
         : new String[] {"APP", "INDEX", "PID", "PORT", "STATE", "READY", "UPTIME", "RESTARTS", "RSS", "CPU"});
     for (JsonNode n : root.path("instances")) {
       long pid = n.path("pid").asLong();
@@ -52,11 +54,14 @@ final class StatusCommand implements Callable<Integer> {
         pid < 0 ? "-" : String.format(Locale.ROOT, "%.2fs", n.path("cpu_seconds").asDouble())
       };
       if (gateway) {
-        String[] wide = new String[row.length + 2];
+        String[] wide = new String[row.length + 4];
         System.arraycopy(row, 0, wide, 0, 6);
         wide[6] = n.path("in_rotation").asBoolean() ? "in" : "out";
         wide[7] = n.path("active_requests").asText("0");
-        System.arraycopy(row, 6, wide, 8, row.length - 6);
+        wide[8] = n.has("requests_per_second")
+            ? String.format(Locale.ROOT, "%.1f", n.path("requests_per_second").asDouble()) : "-";
+        wide[9] = millis(n.path("p99_ms"));
+        System.arraycopy(row, 6, wide, 10, row.length - 6);
         row = wide;
       }
       rows.add(row);
@@ -75,16 +80,18 @@ final class StatusCommand implements Callable<Integer> {
       }
       out.println(b.toString().stripTrailing());
     }
-    // Per upstream rather than per instance: the gateway's meters count by upstream.
+    // What clients saw (retries included), beside the instances' own figures above.
     for (JsonNode u : root.path("upstreams")) {
       if (u.has("requests_per_second")) {
-        JsonNode p99 = u.path("p99_ms");
         out.println(String.format(Locale.ROOT, "upstream %s: %.1f req/s, p99 %s", u.path("name").asText(),
-            u.path("requests_per_second").asDouble(),
-            p99.isNumber() ? String.format(Locale.ROOT, "%.1f ms", p99.asDouble()) : "-"));
+            u.path("requests_per_second").asDouble(), millis(u.path("p99_ms"))));
       }
     }
     return 0;
+  }
+
+  private static String millis(JsonNode v) {
+    return v.isNumber() ? String.format(Locale.ROOT, "%.1fms", v.asDouble()) : "-";
   }
 
   static String uptime(double seconds) {

@@ -113,21 +113,35 @@ final class StatusPage implements AutoCloseable {
 
   private void sample() {
     List<UpstreamStatus> upstreams = gateway.upstreams();
-    rates.sample(upstreams.stream().map(UpstreamStatus::name).toList(), System.nanoTime(), System.currentTimeMillis());
+    rates.sample(upstreams.stream().map(UpstreamStatus::name).toList(),
+        upstreams.stream().flatMap(u -> u.servers().stream()).map(UpstreamStatus.ServerStatus::address).distinct().toList(),
+        System.nanoTime(), System.currentTimeMillis());
     events.servers(upstreams, Instant.now());
   }
 
   /**
    * One upstream as {@code GET /v1/upstreams} shows it, plus its last second's
-   * {@code requests_per_second}, {@code p50_ms} and {@code p99_ms} (null without requests).
+   * {@code requests_per_second}, {@code p50_ms} and {@code p99_ms} (null without requests), and the
+   * same three for each of its servers (what that server answered, over every upstream it is in).
    */
   Map<String, Object> upstreamRow(UpstreamStatus u) {
     Map<String, Object> m = GatewayApi.row(u);
-    Rates.Point p = rates.latest(u.name());
+    figures(m, rates.latest(u.name()));
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> servers = (List<Map<String, Object>>) m.get("servers");
+    servers.forEach(s -> figures(s, rates.latestOfServer((String) s.get("address"))));
+    return m;
+  }
+
+  /** The gateway's view of the instances, with each one's figures of the last second. */
+  AppGateway.Rotation rotation() {
+    return AppGateway.Rotation.of(gateway, rates::latestOfServer);
+  }
+
+  private static void figures(Map<String, Object> m, Rates.Point p) {
     m.put("requests_per_second", p == null ? 0.0 : round(p.rps(), 10));
     m.put("p50_ms", p == null || p.p50Millis() == null ? null : round(p.p50Millis(), 100));
     m.put("p99_ms", p == null || p.p99Millis() == null ? null : round(p.p99Millis(), 100));
-    return m;
   }
 
   /** What {@code /status.json} answers. */
@@ -138,7 +152,7 @@ final class StatusPage implements AutoCloseable {
     body.put("summary", Map.of("instances", all.size(), "ready", all.stream().filter(InstanceStatus::ready).count()));
     body.put("gateway", gateway != null);
     List<Map<String, Object>> apps = new ArrayList<>();
-    AppGateway.Rotation rotation = gateway == null ? null : AppGateway.Rotation.of(gateway);
+    AppGateway.Rotation rotation = gateway == null ? null : rotation();
     for (var app : sup.apps()) {
       apps.add(Map.of("name", app.name(), "instances",
           all.stream().filter(s -> s.id().app().equals(app.name())).map(s -> ControlApi.row(s, rotation)).toList()));
@@ -186,7 +200,8 @@ final class StatusPage implements AutoCloseable {
       List<Map<String, Object>> is = (List<Map<String, Object>>) app.get("instances");
       b.append("<h2>app ").append(esc(app.get("name"))).append(" <small>").append(is.size())
           .append(" instances</small></h2><table><tr>");
-      header(b, gw ? List.of("#", "PID", "PORT", "STATE", "READY", "ROTATION", "ACTIVE", "RESTARTS", "UPTIME", "RSS", "REASON")
+      header(b, gw ? List.of("#", "PID", "PORT", "STATE", "READY", "ROTATION", "ACTIVE", "REQ/S", "P99 ms", "RESTARTS",
+              "UPTIME", "RSS", "REASON")
           : List.of("#", "PID", "PORT", "STATE", "READY", "RESTARTS", "UPTIME", "RSS", "REASON"));
       for (Map<String, Object> i : is) {
         boolean running = ((Number) i.get("pid")).longValue() >= 0;
@@ -199,6 +214,8 @@ final class StatusPage implements AutoCloseable {
         if (gw) {
           td(b, (Boolean) i.get("in_rotation") ? "in" : "out", null);
           td(b, i.get("active_requests"), "n");
+          td(b, fmt(i.get("requests_per_second")), "n");
+          td(b, fmt(i.get("p99_ms")), "n");
         }
         td(b, i.get("restarts"), "n");
         td(b, running ? StatusCommand.uptime((Double) i.get("uptime_seconds")) : "-", "n");
@@ -216,7 +233,7 @@ final class StatusPage implements AutoCloseable {
           .append("<div class=\"chip\">req/s <b>").append(fmt(u.get("requests_per_second"))).append("</b></div>")
           .append("<div class=\"chip\">p50 <b>").append(fmt(u.get("p50_ms"))).append("</b> ms</div>")
           .append("<div class=\"chip\">p99 <b>").append(fmt(u.get("p99_ms"))).append("</b> ms</div></div><table><tr>");
-      header(b, List.of("SERVER", "STATE", "EJECTED", "DRAINING", "ACTIVE", "EWMA ms"));
+      header(b, List.of("SERVER", "STATE", "EJECTED", "DRAINING", "ACTIVE", "REQ/S", "P99 ms", "EWMA ms"));
       @SuppressWarnings("unchecked")
       List<Map<String, Object>> servers = (List<Map<String, Object>>) u.get("servers");
       for (Map<String, Object> s : servers) {
@@ -226,6 +243,8 @@ final class StatusPage implements AutoCloseable {
         td(b, (Boolean) s.get("ejected") ? "yes " + s.get("eject_reason") : "no", null);
         td(b, (Boolean) s.get("draining") ? "yes" : "no", null);
         td(b, s.get("active_requests"), "n");
+        td(b, fmt(s.get("requests_per_second")), "n");
+        td(b, fmt(s.get("p99_ms")), "n");
         td(b, s.get("ewma_ms"), "n");
         b.append("</tr>");
       }
@@ -290,7 +309,7 @@ final class StatusPage implements AutoCloseable {
     return b.toString();
   }
 
-  private static double round(double v, int scale) {
+  static double round(double v, int scale) {
     return Math.round(v * scale) / (double) scale;
   }
 }

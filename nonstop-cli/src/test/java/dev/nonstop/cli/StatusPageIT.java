@@ -78,6 +78,19 @@ class StatusPageIT {
       assertThat(u.path("p99_ms").isNumber()).as(u.toString()).isTrue();
       assertThat(u.path("series").path("rps").size()).isGreaterThan(1);
       assertThat(u.path("servers")).hasSize(3);
+      // Each instance's own figures: every one answers (round robin), and together they are what
+      // the upstream answered (no retries here), sampled in the same second.
+      double sum = 0;
+      for (JsonNode i : s.path("apps").get(0).path("instances")) {
+        assertThat(i.path("requests_per_second").asDouble()).as(i.toString()).isGreaterThan(0);
+        assertThat(i.path("p99_ms").isNumber()).as(i.toString()).isTrue();
+        sum += i.path("requests_per_second").asDouble();
+      }
+      assertThat(sum).isCloseTo(u.path("requests_per_second").asDouble(),
+          org.assertj.core.api.Assertions.withinPercentage(20));
+      for (JsonNode srv : u.path("servers")) {
+        assertThat(srv.path("requests_per_second").asDouble()).as(srv.toString()).isGreaterThan(0);
+      }
     });
     JsonNode s = statusJson(admin);
     assertThat(s.path("summary").path("ready").asInt()).isEqualTo(3);
@@ -104,6 +117,10 @@ class StatusPageIT {
     assertThat(Main.execute(new java.io.PrintWriter(table, true), new java.io.PrintWriter(new java.io.StringWriter()),
         "status", "-c", dir.resolve("nonstop.yaml").toString())).isZero();
     assertThat(table.toString()).containsPattern("(?m)^upstream hello: [0-9.]+ req/s, p99 ");
+    assertThat(table.toString()).containsPattern("(?m)^APP .* ROTATION +ACTIVE +REQ/S +P99 ");
+    // Three instance rows in rotation, each with its own req/s and p99 (e.g. "in  1  412.0  3.1ms").
+    assertThat(Pattern.compile("(?m)^hello .* in +[0-9]+ +[0-9]+\\.[0-9] +[0-9]+\\.[0-9]ms ")
+        .matcher(table.toString()).results().count()).as(table.toString()).isEqualTo(3);
 
     Path png = dir.resolve("status.png");
     chromium(chromium, "--screenshot=" + png, "--window-size=1280,900", "--virtual-time-budget=3000", admin + "/status");

@@ -91,6 +91,8 @@ class GatewayMembershipIT {
     assertThat(addresses(g, "hello")).containsExactly(a.address(), b.address());
     assertThat(available("hello")).isEqualTo(2);
     assertThat(idleConnections()).as("pooled keep-alive connections").isPositive();
+    assertThat(answered(a) + answered(b)).as("per-server answers").isEqualTo(20);
+    assertThat(answered(a)).isPositive();
 
     CompletableFuture<Void> removed = g.setMembers("hello", List.of());
 
@@ -98,6 +100,7 @@ class GatewayMembershipIT {
     assertThat(get(g, "/id").statusCode()).isEqualTo(503);
     assertThat(addresses(g, "hello")).isEmpty();
     assertThat(available("hello")).isZero();
+    assertThat(meters.find("nonstop_gateway_server_duration").timers()).as("gone with their servers").isEmpty();
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(idleConnections()).isZero());
   }
 
@@ -355,6 +358,12 @@ class GatewayMembershipIT {
   private static UpstreamStatus.ServerStatus server(Gateway g, TestUpstream u) {
     return g.upstreams().stream().flatMap(x -> x.servers().stream()).filter(s -> s.address().equals(u.address()))
         .findFirst().orElseThrow();
+  }
+
+  /** How many tries {@code u} answered, by its {@code nonstop_gateway_server_duration} timer. */
+  private long answered(TestUpstream u) {
+    var t = meters.find("nonstop_gateway_server_duration").tags("upstream", "hello", "server", u.address()).timer();
+    return t == null ? 0 : t.count();
   }
 
   /** The {@code nonstop_gateway_upstream_servers_available} gauge of {@code upstream}. */

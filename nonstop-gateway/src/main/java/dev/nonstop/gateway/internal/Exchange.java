@@ -632,7 +632,7 @@ final class Exchange implements RequestKey {
     } else {
       ch.close();
     }
-    proxy.metrics().upstreamLatency(cluster.name, now - tryStart);
+    proxy.metrics().served(cluster.name, server, now - tryStart);
     proxy.metrics().request(routeName, cluster.name, status, now - startNanos);
     finishBookkeeping(status < 500);
     client.exchangeDone(this, clientDone);

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -19,7 +20,6 @@ final class GatewayMetrics {
   private final MeterRegistry registry;
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter[]>> requests = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Timer>> durations = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Timer> upstreamDurations = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> retries = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> simple = new ConcurrentHashMap<>();
 
@@ -56,16 +56,29 @@ final class GatewayMetrics {
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** The successful try of a request took {@code nanos} on the upstream. */
-  void upstreamLatency(String upstream, long nanos) {
-    upstreamDurations.computeIfAbsent(upstream, u -> Timer.builder("nonstop_gateway_upstream_duration")
-            .description("Time from sending a request to an upstream server to the end of its response")
-            .tags("upstream", upstream)
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(1))
-            .maximumExpectedValue(Duration.ofSeconds(30))
-            .register(registry))
-        .record(nanos, TimeUnit.NANOSECONDS);
+  /**
+   * {@code server} of {@code upstream} answered a try in {@code nanos} (any status): per-server
+   * rates and latency, for {@code nonstop status} and dashboards; an upstream's is their sum (one
+   * histogram per answer, not two, on the hot path). Membership is small (a few instances per app)
+   * and a server's meters go when it leaves ({@link #serverRemoved}), so the label set stays
+   * bounded.
+   */
+  void served(String upstream, Server server, long nanos) {
+    Timer t = server.served;
+    if (t == null) {
+      if (server.retired()) {
+        return; // its meters are gone (serverRemoved); a last answer must not register them again
+      }
+      t = Timer.builder("nonstop_gateway_server_duration")
+          .description("Time from sending a try to an upstream server to the end of its answer, by server")
+          .tags("upstream", upstream, "server", server.address())
+          .publishPercentileHistogram()
+          .minimumExpectedValue(Duration.ofMillis(1))
+          .maximumExpectedValue(Duration.ofSeconds(30))
+          .register(registry);
+      server.served = t;
+    }
+    t.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** A request was retried after {@code reason} (connect, reset, timeout, status_503, ...). */
@@ -110,8 +123,9 @@ final class GatewayMetrics {
    * at run time, meters of gone servers would pile up.
    */
   void serverRemoved(String upstream, String server) {
-    registry.find("nonstop_gateway_server_transitions").tags("upstream", upstream, "server", server).meters()
-        .forEach(registry::remove);
+    for (String name : List.of("nonstop_gateway_server_transitions", "nonstop_gateway_server_duration")) {
+      registry.find(name).tags("upstream", upstream, "server", server).meters().forEach(registry::remove);
+    }
   }
 
   private void count(String name, String description, String tag, String value) {
