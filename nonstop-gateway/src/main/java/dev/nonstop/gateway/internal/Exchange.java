@@ -508,7 +508,8 @@ final class Exchange implements RequestKey {
     // A lost connection is not an overload signal (a server that died, a stale pooled connection);
     // a timeout is, so it is charged to the budget like a 5xx, unless this server is the only one
     // failing: then it is that server stalling (a GC pause, a hang), and all of its requests in
-    // flight may go elsewhere at once, which a budget sized for overload would refuse.
+    // flight may go elsewhere at once, which a budget sized for overload would refuse (see
+    // OutlierDetector.failingAlone: the only server to time out in the last 10 s).
     if (mayRetry(sent(), kind == Failure.TIMEOUT && !cluster.outlier.failingAlone(server))) {
       proxy.metrics().retried(cluster.name, kind.name().toLowerCase(java.util.Locale.ROOT));
       attempt();

@@ -3,6 +3,7 @@ package dev.nonstop.gateway.internal;
 import dev.nonstop.gateway.GatewaySpec;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -48,6 +49,12 @@ import org.slf4j.LoggerFactory;
 public final class OutlierDetector {
   /** Ejection lengths grow up to this many times {@code baseEjection}. */
   static final int MAX_MULTIPLIER = 10;
+  /**
+   * A server fails "alone" while no other server of the upstream timed out within this window.
+   * Long enough to span the gaps between timeouts of an overloaded upstream (whose successes keep
+   * resetting streaks); short enough that one slow moment does not mark it overloaded for long.
+   */
+  static final long ALONE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private static final Logger log = LoggerFactory.getLogger(OutlierDetector.class);
 
@@ -116,11 +123,15 @@ public final class OutlierDetector {
   /** A request to {@code s} failed as {@code kind}; enough in a row eject it. */
   public void failure(Server s, Failure kind) {
     Counts c = counts.get(s);
-    if (c == null || maxEjectionPercent == 0) {
+    if (c == null) {
       return;
     }
     long now = nanoTime.getAsLong();
-    if (s.ejected(now)) {
+    if (kind == Failure.TIMEOUT) {
+      c.lastTimeout = now; // rare, so a volatile write costs nothing that matters
+      c.timedOut = true;
+    }
+    if (maxEjectionPercent == 0 || s.ejected(now)) {
       return;
     }
     if (c.failures.incrementAndGet() >= consecutiveFailures) {
@@ -178,16 +189,21 @@ public final class OutlierDetector {
   }
 
   /**
-   * Whether {@code s} is the only server of the upstream on a failure streak: its failure is its own
-   * (a stalled or hung process), not a sign that the upstream as a whole is overloaded. With one
-   * server, its failures are the upstream's: false.
+   * Whether {@code s} is timing out alone: no other server of the upstream timed out in the last
+   * {@link #ALONE_WINDOW_NANOS}. Then its timeouts are its own (a stalled or hung process), not a
+   * sign that the upstream as a whole is overloaded. A window rather than the current streaks: under
+   * overload every server times out now and then and answers in between, and each answer resets
+   * its streak, so streaks alone would call most timeouts "alone". With one server, its failures are
+   * the upstream's: false.
    */
   public boolean failingAlone(Server s) {
     if (counts.size() < 2) {
       return false;
     }
+    long now = nanoTime.getAsLong();
     for (Map.Entry<Server, Counts> e : counts.entrySet()) {
-      if (e.getKey() != s && e.getValue().failures.get() > 0) {
+      Counts c = e.getValue();
+      if (e.getKey() != s && c.timedOut && now - c.lastTimeout < ALONE_WINDOW_NANOS) {
         return false;
       }
     }
@@ -249,6 +265,9 @@ public final class OutlierDetector {
   /** One server's streak and ejection history. */
   private static final class Counts {
     final AtomicInteger failures = new AtomicInteger();
+    /** When it last timed out, valid once {@link #timedOut}. */
+    volatile long lastTimeout;
+    volatile boolean timedOut;
     /** How many base ejections the next one lasts, before decay; guarded by the detector's lock. */
     int multiplier;
     /** When the last ejection ended; guarded by the detector's lock. */

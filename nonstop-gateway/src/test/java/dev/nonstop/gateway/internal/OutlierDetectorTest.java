@@ -47,21 +47,40 @@ class OutlierDetectorTest {
   }
 
   @Test
-  void aServerFailsAloneWhileNoOtherIsOnAStreak() {
+  void aServerTimesOutAloneWhileNoOtherTimedOutRecently() {
     Server[] s = servers(3);
     OutlierDetector d = detector(s, THREE_IN_A_ROW);
 
     d.failure(s[0], Failure.TIMEOUT);
     assertThat(d.failingAlone(s[0])).as("the others answer: a stall of s0").isTrue();
+    d.failure(s[1], Failure.CONNECT);
+    assertThat(d.failingAlone(s[0])).as("a refused connection is a crash, not overload").isTrue();
     d.failure(s[1], Failure.TIMEOUT);
-    assertThat(d.failingAlone(s[0])).as("two servers failing: the upstream's trouble").isFalse();
+    assertThat(d.failingAlone(s[0])).as("two servers timing out: the upstream's trouble").isFalse();
     assertThat(d.failingAlone(s[1])).isFalse();
     d.success(s[1]);
-    assertThat(d.failingAlone(s[0])).isTrue();
+    assertThat(d.failingAlone(s[0]))
+        .as("overload: s1 answers between its timeouts, which must not make s0's look like its own").isFalse();
+    clock.addAndGet(OutlierDetector.ALONE_WINDOW_NANOS - 1);
+    assertThat(d.failingAlone(s[0])).isFalse();
+    clock.addAndGet(1);
+    assertThat(d.failingAlone(s[0])).as("s1's timeout is a window ago").isTrue();
+
     Server[] one = servers(1);
     OutlierDetector single = detector(one, THREE_IN_A_ROW);
     single.failure(one[0], Failure.TIMEOUT);
     assertThat(single.failingAlone(one[0])).as("one server's failures are its upstream's").isFalse();
+  }
+
+  @Test
+  void timeoutsCountTowardsFailingAloneEvenWithEjectionOff() {
+    Server[] s = servers(2);
+    OutlierDetector d = detector(s, new GatewaySpec.Outlier(3, Duration.ofSeconds(5), 0));
+
+    d.failure(s[1], Failure.TIMEOUT);
+
+    assertThat(d.failingAlone(s[0])).isFalse();
+    assertThat(s[1].ejected(now())).isFalse();
   }
 
   @Test
