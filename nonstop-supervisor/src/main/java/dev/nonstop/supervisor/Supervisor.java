@@ -1,5 +1,6 @@
 package dev.nonstop.supervisor;
 
+import dev.nonstop.core.Durations;
 import dev.nonstop.core.InstanceEvent;
 import dev.nonstop.core.InstanceId;
 import dev.nonstop.core.InstanceListener;
@@ -69,6 +70,8 @@ public final class Supervisor implements AutoCloseable {
   public static final Duration SAMPLE_PERIOD = Duration.ofSeconds(1);
   /** How long a rolling restart waits for one instance to be READY again before moving on. */
   public static final Duration RESTART_READY_TIMEOUT = Duration.ofMinutes(2);
+  /** How long an in-place reload waits for the old process's port to be free before it gives up. */
+  static final Duration PORT_RELEASE = Duration.ofSeconds(5);
 
   /** One app at run time; the map of them is fixed at creation, only {@code spec} changes. */
   private static final class App {
@@ -374,14 +377,44 @@ public final class Supervisor implements AutoCloseable {
   }
 
   /**
-   * A new, unstarted instance for {@code slot}: the new spec, and the slot's own port when the app
-   * has fixed ports and the old instance has made room (max_surge 0), else a fresh one (the old
-   * keeps its own).
+   * A new, unstarted instance for {@code slot}, with the new spec. Its port: none without one; a
+   * fresh one for an app on {@code port: 0}, or when the slot's old process still runs (a surge: it
+   * keeps its port until the new one is READY); else, for an app on fixed ports, the slot's own port,
+   * which the old process has just released (in place, max_surge 0).
+   *
+   * @throws IllegalStateException when the slot's own port is still taken {@link #PORT_RELEASE}
+   *     after the old process stopped: its clients know that port, so moving elsewhere would be a
+   *     silent outage for them; the reload fails instead, and the old instance comes back
    */
   private Instance newInstance(AppSpec spec, Slot slot) {
     int own = spec.port() == null || spec.port() == 0 ? 0 : spec.port() + slot.id().index();
-    int port = spec.port() == null ? 0 : own > 0 && portFree(own) ? own : freePort();
+    int port;
+    if (spec.port() == null) {
+      port = 0;
+    } else if (own == 0 || slot.current().status().pid() > 0) {
+      port = freePort();
+    } else {
+      port = released(own);
+    }
     return new Instance(spec, slot.id().index(), port, slot.logs(), context);
+  }
+
+  /** {@code port} once it is free, polled for up to {@link #PORT_RELEASE}: a process lets go of its port as it exits. */
+  private static int released(int port) {
+    long deadline = System.nanoTime() + PORT_RELEASE.toNanos();
+    while (!portFree(port)) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("port " + port + " is still in use " + Durations.format(PORT_RELEASE)
+            + " after the old instance stopped (another process holds it?)");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for port " + port, e);
+      }
+    }
+    return port;
   }
 
   /**

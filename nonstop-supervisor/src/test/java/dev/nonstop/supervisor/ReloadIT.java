@@ -242,6 +242,39 @@ class ReloadIT extends RealProcesses {
   }
 
   @Test
+  void anInPlaceReloadWhosePortIsStillTakenFailsAndKeepsThePortInsteadOfMovingElsewhere() throws Exception {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    // A program that does not bind its port, so that this test can hold it as a stray process would.
+    AppSpec app = with(app("hello", sh("exec sleep 600")), Map.of("port", port, "startsecs", Duration.ofMillis(100)))
+        .withRollout(null); // the default for a fixed port: in place
+    Supervisor s = runReady(app, null);
+    long pid = status(s, "hello:0").pid();
+    List<String> lines = new CopyOnWriteArrayList<>();
+
+    RolloutResult r;
+    try (java.net.ServerSocket stray = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      r = s.reload("hello", null, lines::add);
+    }
+
+    assertThat(r.ok()).isFalse();
+    assertThat(r.message()).startsWith("hello:0: port " + port + " is still in use 5s after the old instance stopped");
+    assertThat(lines).anyMatch(l -> l.startsWith("hello:0: cannot start new instance: port " + port));
+    assertThat(lines).anyMatch(l -> l.startsWith("hello:0: old instance READY again"));
+    InstanceStatus back = status(s, "hello:0");
+    assertThat(back.state()).isEqualTo(READY);
+    assertThat(back.pid()).isNotEqualTo(pid);
+    assertThat(back.port()).isEqualTo(port);
+    assertThat(s.status()).hasSize(1);
+
+    RolloutResult again = s.reload("hello", null, line -> { });
+    assertThat(again.ok()).as(again.message()).isTrue();
+    assertThat(status(s, "hello:0").port()).as("the port is free now: the slot keeps it").isEqualTo(port);
+  }
+
+  @Test
   void aFailedReplacementAfterMakingRoomBringsTheOldInstanceBack() {
     Path ready = dir.resolve("ready");
     AppSpec old = hello(2, ready).withRollout(new RolloutSpec(0, 1, null));

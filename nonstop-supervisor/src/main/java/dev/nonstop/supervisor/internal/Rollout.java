@@ -42,7 +42,8 @@ public final class Rollout {
   private final ReentrantLock progressLock = new ReentrantLock();
 
   /**
-   * @param spawner makes (does not start) a slot's new instance: the new spec, a fresh port
+   * @param spawner makes (does not start) a slot's new instance: the new spec and its port; an
+   *     {@link IllegalStateException} from it (no port to give) fails the slot with its message
    * @param drains whether the supervisor has a drainer (only for the words of the progress lines)
    * @param stopping whether the supervisor has begun to stop: no further batch then
    * @param progress receives one line per step; called from one thread at a time
@@ -164,7 +165,13 @@ public final class Rollout {
   }
 
   private Started startNew(Slot slot, InstanceStatus was) throws InterruptedException {
-    Instance fresh = spawner.apply(slot);
+    Instance fresh;
+    try {
+      fresh = spawner.apply(slot);
+    } catch (IllegalStateException e) {
+      say(slot, "cannot start new instance: " + e.getMessage());
+      return new Started(null, null, null, slot.id() + ": " + e.getMessage());
+    }
     if (!slot.addIncoming(fresh)) {
       return new Started(fresh, null, null, slot.id() + ": the supervisor is stopping");
     }
