@@ -280,6 +280,7 @@ final class UpCommand implements Callable<Integer> {
       return null;
     }
     gateway.openGate();
+    takeover.serving(); // only now does the old process stop accepting
     // systemd must follow this process before the old one exits, or it takes that exit for the end.
     SystemdNotify.send("MAINPID=" + pid + "\nREADY=1");
     leftovers.rewrite(); // the old supervisor stops writing the file as it lets go; ours is the view now

@@ -281,6 +281,14 @@ class UpGatewayIT {
     assertThat(r.err()).contains("upgrade failed (EXITED)").contains("keeps serving");
     assertThat(started.get(0).isAlive()).isTrue();
     assertThat(pids()).isEqualTo(before);
+    // A file that moved gateway.listen (yaml() picks a new port): the handed-over socket is not it.
+    Files.writeString(config, yaml("/readyz", ""));
+    Result moved = cli("upgrade");
+    assertThat(moved.code()).isEqualTo(1);
+    assertThat(moved.err()).contains("upgrade failed (START_FAILED)").contains("gateway.listen: 127.0.0.1:")
+        .contains("restart nonstop up to move it");
+    assertThat(started.get(0).isAlive()).isTrue();
+    assertThat(pids()).isEqualTo(before);
     assertNoRequestFailed();
   }
 

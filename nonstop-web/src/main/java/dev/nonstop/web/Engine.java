@@ -219,6 +219,7 @@ public final class Engine extends RouteGroup {
       log.atInfo().addKeyValue("parent", t.parent()).log("handoff: ready; waiting for pid {} to let go", t.parent());
       t.ready().get();
       s.openGate();
+      t.serving(); // only now does the old process stop accepting
       t.close();
       log.atInfo().addKeyValue("parent", t.parent()).addKeyValue("port", s.port())
           .log("handoff: pid {} let go; accepting on port {}", t.parent(), s.port());

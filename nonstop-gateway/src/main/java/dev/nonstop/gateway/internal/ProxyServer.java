@@ -37,6 +37,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -144,6 +145,14 @@ public final class ProxyServer {
             registered.cause());
       }
       listener = registered.channel();
+      InetSocketAddress have = (InetSocketAddress) listener.localAddress();
+      if (!sameAddress(hp, have)) {
+        // The config on disk moved the listener: an upgrade keeps the socket it is handed, so it
+        // would serve an address the file no longer names. Refused; the caller's cleanup closes it.
+        throw new IllegalStateException("gateway.listen: " + spec.listen() + ", but the listener handed over is "
+            + new HostPort(have.getHostString(), have.getPort()) + " (an upgrade keeps the listening socket; "
+            + "restart nonstop up to move it)");
+      }
       return;
     }
     b.channel(serverChannelType);
@@ -156,6 +165,21 @@ public final class ProxyServer {
     } catch (Exception e) {
       throw new IllegalStateException("cannot listen on " + spec.listen() + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Whether a socket bound to {@code have} is what {@code want} (port 0: any port) asks for. */
+  static boolean sameAddress(HostPort want, InetSocketAddress have) {
+    if (want.port() != 0 && want.port() != have.getPort()) {
+      return false;
+    }
+    InetSocketAddress wanted = new InetSocketAddress(want.host(), 0);
+    if (wanted.isUnresolved()) {
+      return false;
+    }
+    InetAddress w = wanted.getAddress();
+    InetAddress h = have.getAddress();
+    // 0.0.0.0 and :: both mean every address to an epoll socket bound dual-stack.
+    return w.equals(h) || w.isAnyLocalAddress() && h.isAnyLocalAddress();
   }
 
   private void accept(SocketChannel ch) {

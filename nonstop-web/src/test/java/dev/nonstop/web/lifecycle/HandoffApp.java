@@ -1,6 +1,11 @@
 package dev.nonstop.web.lifecycle;
 
 import dev.nonstop.web.Engine;
+import dev.nonstop.web.internal.handoff.Inheritance;
+import dev.nonstop.web.internal.handoff.Takeover;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -17,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Knobs for the second generation (the one whose environment has {@code NONSTOP_HANDOFF}):
- * {@code HANDOFF_TEST_FAIL=exit} exits 1 before starting, {@code =unready} never passes readiness;
+ * {@code HANDOFF_TEST_FAIL=exit} exits 1 before starting, {@code =unready} never passes readiness,
+ * {@code =after-go} takes the listeners, says "ready" and dies as soon as it hears "go", before it
+ * accepts (the protocol's end spoken by hand, as no engine would stop there);
  * {@code SUCCESSOR_MANAGEMENT_PORT} gives it a management port the first generation did not have. For
  * every generation: {@code HANDOFF_TIMEOUT_MS} sets the handoff timeout, {@code NATIVE_TRANSPORT=off}
  * forces NIO, {@code MANAGEMENT_PORT} moves health and metrics to their own port. PORT as for any
@@ -28,6 +35,16 @@ public final class HandoffApp {
 
   private HandoffApp() {}
 
+  private static void dieAfterGo() {
+    Inheritance inheritance = Inheritance.claim(System.getenv(),
+        ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L)).orElseThrow();
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+    Takeover t = Takeover.connect(inheritance, group, Duration.ofSeconds(10));
+    t.ready().join();
+    log.atInfo().log("told go; dying before accepting (HANDOFF_TEST_FAIL=after-go)");
+    Runtime.getRuntime().halt(3);
+  }
+
   /** Runs the service until SIGTERM or a successful handoff. */
   public static void main(String[] args) {
     long pid = ProcessHandle.current().pid();
@@ -36,6 +53,9 @@ public final class HandoffApp {
     log.atInfo().addKeyValue("pid", pid).addKeyValue("successor", successor).log("handoff test app starting");
     if ("exit".equals(fail)) {
       System.exit(1);
+    }
+    if ("after-go".equals(fail)) {
+      dieAfterGo();
     }
     Engine.Builder b = Engine.builder().handoffOnHangup(true)
         .nativeTransport(!"off".equals(System.getenv("NATIVE_TRANSPORT")));

@@ -210,6 +210,21 @@ class HandoffIT {
   }
 
   @Test
+  void aNewProcessThatDiesBetweenGoAndAcceptingLeavesTheOldOneServing() throws Exception {
+    startUnderLoad(Map.of("HANDOFF_TEST_FAIL", "after-go"));
+    long old = app.pid();
+
+    app.signal("HUP");
+
+    // The old process stops accepting only when the new one says it accepts; this one never does.
+    JsonNode failed = handoff().until(() -> app.event("handoff", "EXITED"), e -> e != null);
+    long child = failed.get("pid").asLong();
+    assertThat(failed.get("message").asText()).contains("handoff failed, still serving")
+        .contains("pid " + child + " exited with code 3 after go, before it said it was serving");
+    assertStillServingAlone(old, child);
+  }
+
+  @Test
   void aNewProcessThatNeverGetsReadyIsKilledAtTheTimeoutAndASecondHupIsIgnored() throws Exception {
     startUnderLoad(Map.of("HANDOFF_TEST_FAIL", "unready", "HANDOFF_TIMEOUT_MS", "8000"));
     long old = app.pid();

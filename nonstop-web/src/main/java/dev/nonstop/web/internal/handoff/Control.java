@@ -14,19 +14,26 @@ import java.util.function.Consumer;
  *
  * <pre>
  * old -> new   one SCM_RIGHTS message per listener (the new process reads descriptors only, then bytes)
- * new -> old   "ready"            listeners wrapped, readiness checks pass, not accepting yet
+ * new -> old   "confirms serving" it will say "serving" after "go" (older versions do not)
+ *              "ready"            listeners wrapped, readiness checks pass, not accepting yet
  *              "failed REASON"    the engine could not start; the old process kills it and keeps serving
- * old -> new   "go"               the old process committed: the new one starts accepting, the old drains
+ * old -> new   "go"               the old process committed: the new one starts accepting
+ * new -> old   "serving"          it accepts now: the old one stops accepting and drains
  * </pre>
  *
- * <p>Text lines, so a trace of the socket reads like the protocol. "go" exists so the point of no
- * return is the old process's decision alone: a new process that timed out at the same moment it got
- * ready never accepted a connection, so killing it loses nothing.
+ * <p>Text lines, so a trace of the socket reads like the protocol; a process ignores lines it does
+ * not know, so either side may be the older version. "go" exists so the point of no return is the
+ * old process's decision alone: a new process that timed out at the same moment it got ready never
+ * accepted a connection, so killing it loses nothing. "serving" exists so the old process keeps
+ * accepting until the new one does: a new process that dies between "go" and accepting leaves the
+ * old one serving, not a listener nobody serves.
  */
 final class Control {
   static final String READY = "ready";
   static final String FAILED = "failed";
   static final String GO = "go";
+  static final String CONFIRMS = "confirms serving";
+  static final String SERVING = "serving";
   /** Longer lines are a broken peer, not a message: the connection is closed. */
   static final int MAX_LINE = 4096;
 

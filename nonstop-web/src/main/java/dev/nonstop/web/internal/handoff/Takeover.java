@@ -27,7 +27,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The new process's end of a handoff: connects to the old process, receives the listening sockets,
- * later says "ready" and learns "go". See {@link Control} for the protocol.
+ * later says "ready", learns "go", and says "serving" once it accepts. See {@link Control} for the
+ * protocol.
  */
 public final class Takeover {
   private final Inheritance inheritance;
@@ -157,6 +158,7 @@ public final class Takeover {
    * the connection closes first (the old process gave up, or died).
    */
   public CompletableFuture<Void> ready() {
+    Control.send(channel, Control.CONFIRMS);
     Control.send(channel, Control.READY).addListener(f -> {
       if (!f.isSuccess()) {
         go.completeExceptionally(f.cause());
@@ -172,6 +174,14 @@ public final class Takeover {
   public void failed(String reason) {
     Control.send(channel, Control.FAILED + " " + reason).addListener(ChannelFutureListener.CLOSE)
         .awaitUninterruptibly(1, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Tells the old process that this one accepts now, so it may stop accepting; returns once the
+   * words are sent (at most a second). Call after "go" and after opening the gate.
+   */
+  public void serving() {
+    Control.send(channel, Control.SERVING).awaitUninterruptibly(1, TimeUnit.SECONDS);
   }
 
   /** Hangs up, once "go" has arrived. */

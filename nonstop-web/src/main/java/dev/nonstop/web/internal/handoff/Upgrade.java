@@ -27,12 +27,17 @@ import org.slf4j.LoggerFactory;
  * The old process's side of one handoff: starts the new process, passes it the listening sockets,
  * and waits for the first of "ready", "failed", its exit, the timeout, or {@link #cancel()}. Only
  * "ready" within the timeout leads to "go"; after anything else the new process is killed (it never
- * accepted a connection: it accepts only after "go") and this process carries on as before.
+ * accepted a connection: it accepts only after "go") and this process carries on as before. After
+ * "go", a new process that said it would confirm is waited for until it says "serving" (at most
+ * {@link #SERVING}); if it exits or falls silent first, this process, which has not stopped
+ * accepting, carries on as before too.
  */
 public final class Upgrade {
   private static final Logger log = LoggerFactory.getLogger(Upgrade.class);
   /** How long a killed process may take to be reaped before {@link #run()} returns anyway. */
   private static final Duration REAP = Duration.ofSeconds(10);
+  /** How long a new process may take from "go" to "serving" (opening its gate is a moment's work). */
+  static final Duration SERVING = Duration.ofSeconds(10);
 
   private final EventLoopGroup group;
   private final Map<String, FileDescriptor> listeners;
@@ -41,6 +46,9 @@ public final class Upgrade {
   // Completed once, by whichever comes first; everything after reads the winner.
   private final CompletableFuture<Verdict> verdict = new CompletableFuture<>();
   private final CompletableFuture<Process> spawned = new CompletableFuture<>();
+  /** Completed by "serving"; failed when the new process goes away first. */
+  private final CompletableFuture<Void> serving = new CompletableFuture<>();
+  private volatile boolean confirms;
   private volatile Channel control;
 
   private record Verdict(Status status, String detail) {}
@@ -136,8 +144,11 @@ public final class Upgrade {
   }
 
   private void exited(Process p) {
-    Runnable decide = () -> decide(Status.EXITED, "pid " + p.pid() + " exited with code " + p.exitValue()
-        + " before it was ready");
+    Runnable decide = () -> {
+      decide(Status.EXITED, "pid " + p.pid() + " exited with code " + p.exitValue() + " before it was ready");
+      serving.completeExceptionally(new IllegalStateException("pid " + p.pid() + " exited with code "
+          + p.exitValue() + " after go, before it said it was serving"));
+    };
     Channel c = control;
     if (c == null) {
       decide.run();
@@ -162,14 +173,29 @@ public final class Upgrade {
     return verdict.join(); // whoever won, perhaps "ready" a moment before the timeout
   }
 
-  // The point of no return: once "go" is written, the new process accepts and this one must drain.
+  // The point of no return for the new process: after "go" it accepts. This one stops accepting
+  // only once the new one said "serving" (or, from a version that does not say it, at once).
   private Verdict go(Process p) {
     ChannelFuture told = Control.send(control, Control.GO).awaitUninterruptibly();
     if (!told.isSuccess() || !p.isAlive()) {
       return new Verdict(Status.EXITED, "pid " + p.pid() + " went away before it was told to serve"
           + (told.cause() != null ? ": " + told.cause().getMessage() : ""));
     }
-    return verdict.join();
+    if (!confirms) {
+      return verdict.join();
+    }
+    try {
+      serving.get(SERVING.toMillis(), TimeUnit.MILLISECONDS);
+      return verdict.join();
+    } catch (ExecutionException e) {
+      return new Verdict(Status.EXITED, e.getCause().getMessage());
+    } catch (TimeoutException e) {
+      return new Verdict(Status.TIMED_OUT, "pid " + p.pid() + " did not say it was serving within "
+          + SERVING.toMillis() + " ms of go");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Verdict(Status.CANCELLED, "interrupted while waiting for pid " + p.pid() + " to serve");
+    }
   }
 
   private static void kill(Process p) {
@@ -235,6 +261,14 @@ public final class Upgrade {
 
   private void heard(Channel ch, String line) {
     if (ch != control) {
+      return;
+    }
+    if (Control.CONFIRMS.equals(line)) {
+      confirms = true;
+      return;
+    }
+    if (Control.SERVING.equals(line)) {
+      serving.complete(null);
       return;
     }
     if (Control.READY.equals(line)) {
