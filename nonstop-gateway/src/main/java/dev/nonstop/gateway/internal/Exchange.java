@@ -503,6 +503,10 @@ final class Exchange implements RequestKey {
 
   private void failTry(Failure kind, HttpResponseStatus statusIfFinal, String why) {
     cancelPerTry();
+    if (kind == Failure.TIMEOUT) {
+      // A stalled server's latency is its timeouts: without them its p99 would look healthy.
+      GatewayMetrics.tried(server, System.nanoTime() - tryStart);
+    }
     cluster.outlier.failure(server, kind);
     dropBackend();
     // A lost connection is not an overload signal (a server that died, a stale pooled connection);
@@ -597,6 +601,7 @@ final class Exchange implements RequestKey {
       return;
     }
     if (backend != null || connecting) {
+      GatewayMetrics.tried(server, System.nanoTime() - tryStart);
       cluster.outlier.failure(server, Failure.TIMEOUT);
     }
     dropBackend();
@@ -633,7 +638,7 @@ final class Exchange implements RequestKey {
     } else {
       ch.close();
     }
-    proxy.metrics().served(cluster.name, server, now - tryStart);
+    GatewayMetrics.tried(server, now - tryStart);
     proxy.metrics().request(routeName, cluster.name, status, now - startNanos);
     finishBookkeeping(status < 500);
     client.exchangeDone(this, clientDone);

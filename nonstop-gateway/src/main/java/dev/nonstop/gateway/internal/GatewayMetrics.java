@@ -57,28 +57,28 @@ final class GatewayMetrics {
   }
 
   /**
-   * {@code server} of {@code upstream} answered a try in {@code nanos} (any status): per-server
-   * rates and latency, for {@code nonstop status} and dashboards; an upstream's is their sum (one
-   * histogram per answer, not two, on the hot path). Membership is small (a few instances per app)
-   * and a server's meters go when it leaves ({@link #serverRemoved}), so the label set stays
-   * bounded.
+   * The {@code nonstop_gateway_server_duration} timer of {@code server} in {@code upstream}: the
+   * tries it took, answered (any status) or timed out, for per-server rates and latency in
+   * {@code nonstop status} and dashboards; an upstream's is their sum (one histogram per try on the
+   * hot path, not two). One histogram per server: fine for an app's few instances, something to
+   * weigh for a config upstream of hundreds of servers. Gone with the server ({@link #serverRemoved}).
    */
-  void served(String upstream, Server server, long nanos) {
-    Timer t = server.served;
-    if (t == null) {
-      if (server.retired()) {
-        return; // its meters are gone (serverRemoved); a last answer must not register them again
-      }
-      t = Timer.builder("nonstop_gateway_server_duration")
-          .description("Time from sending a try to an upstream server to the end of its answer, by server")
-          .tags("upstream", upstream, "server", server.address())
-          .publishPercentileHistogram()
-          .minimumExpectedValue(Duration.ofMillis(1))
-          .maximumExpectedValue(Duration.ofSeconds(30))
-          .register(registry);
-      server.served = t;
+  Timer serverTimer(String upstream, String server) {
+    return Timer.builder("nonstop_gateway_server_duration")
+        .description("Time from sending a try to an upstream server to the end of its answer or its timeout, by server")
+        .tags("upstream", upstream, "server", server)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry);
+  }
+
+  /** A try on {@code server} ended (answered, or timed out) after {@code nanos}. */
+  static void tried(Server server, long nanos) {
+    Timer t = server.tried;
+    if (t != null) {
+      t.record(nanos, TimeUnit.NANOSECONDS);
     }
-    t.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** A request was retried after {@code reason} (connect, reset, timeout, status_503, ...). */

@@ -128,8 +128,7 @@ public final class OutlierDetector {
     }
     long now = nanoTime.getAsLong();
     if (kind == Failure.TIMEOUT) {
-      c.lastTimeout = now; // rare, so a volatile write costs nothing that matters
-      c.timedOut = true;
+      s.timedOut(now); // on the server, so that a membership change (a new detector) keeps it
     }
     if (maxEjectionPercent == 0 || s.ejected(now)) {
       return;
@@ -201,9 +200,8 @@ public final class OutlierDetector {
       return false;
     }
     long now = nanoTime.getAsLong();
-    for (Map.Entry<Server, Counts> e : counts.entrySet()) {
-      Counts c = e.getValue();
-      if (e.getKey() != s && c.timedOut && now - c.lastTimeout < ALONE_WINDOW_NANOS) {
+    for (Server other : servers) {
+      if (other != s && other.timedOutWithin(ALONE_WINDOW_NANOS, now)) {
         return false;
       }
     }
@@ -265,9 +263,6 @@ public final class OutlierDetector {
   /** One server's streak and ejection history. */
   private static final class Counts {
     final AtomicInteger failures = new AtomicInteger();
-    /** When it last timed out, valid once {@link #timedOut}. */
-    volatile long lastTimeout;
-    volatile boolean timedOut;
     /** How many base ejections the next one lasts, before decay; guarded by the detector's lock. */
     int multiplier;
     /** When the last ejection ended; guarded by the detector's lock. */

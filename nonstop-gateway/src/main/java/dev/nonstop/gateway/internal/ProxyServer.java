@@ -103,6 +103,7 @@ public final class ProxyServer {
     ProxyServer s = new ProxyServer(spec, meters);
     try {
       Snapshot snap = s.build(spec, null);
+      s.meter(snap);
       s.proxy.snapshot(snap);
       s.bind(spec, inheritedFd);
       snap.clusters().values().forEach(c -> c.startHealth(s.checker(c)));
@@ -167,18 +168,23 @@ public final class ProxyServer {
     }
   }
 
-  /** Whether a socket bound to {@code have} is what {@code want} (port 0: any port) asks for. */
+  /**
+   * Whether a socket bound to {@code have} is what {@code want} (port 0: any port) asks for.
+   *
+   * @throws IllegalStateException when {@code want}'s host does not resolve
+   */
   static boolean sameAddress(HostPort want, InetSocketAddress have) {
     if (want.port() != 0 && want.port() != have.getPort()) {
       return false;
     }
     InetSocketAddress wanted = new InetSocketAddress(want.host(), 0);
     if (wanted.isUnresolved()) {
-      return false;
+      throw new IllegalStateException("gateway.listen: cannot resolve " + want.host());
     }
     InetAddress w = wanted.getAddress();
     InetAddress h = have.getAddress();
-    // 0.0.0.0 and :: both mean every address to an epoll socket bound dual-stack.
+    // Netty's epoll sockets are IPv6 sockets: one bound to 0.0.0.0 reads back as ::, like one bound
+    // to ::, so the two wildcards cannot be told apart here and are taken as the same.
     return w.equals(h) || w.isAnyLocalAddress() && h.isAnyLocalAddress();
   }
 
@@ -304,6 +310,21 @@ public final class ProxyServer {
         new OutlierDetector(name, list.toArray(Server[]::new), up.outlier(), System::nanoTime));
   }
 
+  /**
+   * Gives each new server of {@code next} its per-server timer, once the snapshot is built (a build
+   * that fails registers nothing) and before it serves; on the reload thread, as {@link #retire}'s
+   * removal of the meters of servers that left, so the two never race.
+   */
+  private void meter(Snapshot next) {
+    for (Cluster c : next.clusters().values()) {
+      for (Server s : c.servers) {
+        if (s.tried == null) {
+          s.tried = proxy.metrics().serverTimer(c.name, s.address());
+        }
+      }
+    }
+  }
+
   private static String key(String address, int weight, boolean backup, Duration slowStart) {
     return address + '|' + weight + '|' + backup + '|' + slowStart.toNanos();
   }
@@ -341,6 +362,7 @@ public final class ProxyServer {
             + " (expected: " + old.spec().listen() + "; the listener cannot move on a reload, restart instead)");
       }
       Snapshot next = build(spec, old);
+      meter(next);
       proxy.snapshot(next);
       old.clusters().values().forEach(Cluster::stopHealth);
       next.clusters().values().forEach(c -> c.startHealth(checker(c)));
@@ -375,6 +397,7 @@ public final class ProxyServer {
       clusters.put(upstream, next);
       Snapshot snap = new Snapshot(old.spec(), old.routes(), clusters, old.trusted(), old.global(), old.routeLimits(),
           old.routeNames(), old.maxUriLength());
+      meter(snap);
       proxy.snapshot(snap);
       current.stopHealth();
       next.startHealth(checker(next));

@@ -54,10 +54,14 @@ public final class Server implements Endpoint {
   /** Completed once the server is retired and has no try in flight. */
   private final CompletableFuture<Void> idle = new CompletableFuture<>();
   /**
-   * Its {@code nonstop_gateway_server_duration} timer, registered by {@link GatewayMetrics} at the
-   * first answer: cached here so recording an answer looks nothing up on the hot path.
+   * Its {@code nonstop_gateway_server_duration} timer, registered by {@link GatewayMetrics} when the
+   * server is made (on the reload thread, like its removal): held here so that recording a try looks
+   * nothing up on the hot path. Null for servers made without metrics (tests).
    */
-  volatile io.micrometer.core.instrument.Timer served;
+  volatile io.micrometer.core.instrument.Timer tried;
+  /** When a try on it last timed out, valid once {@link #timedOut} is set; read by the outlier detector. */
+  private volatile long lastTimeoutNanos;
+  private volatile boolean timedOut;
 
   /**
    * @param address {@code host:port}
@@ -171,6 +175,17 @@ public final class Server implements Endpoint {
     if (retired && inflight.get() == 0) {
       idle.complete(null);
     }
+  }
+
+  /** A try on this server timed out at {@code nowNanos}. Rare, so a volatile write is cheap enough. */
+  void timedOut(long nowNanos) {
+    lastTimeoutNanos = nowNanos;
+    timedOut = true;
+  }
+
+  /** Whether a try on this server timed out in the {@code windowNanos} before {@code nowNanos}. */
+  boolean timedOutWithin(long windowNanos, long nowNanos) {
+    return timedOut && nowNanos - lastTimeoutNanos < windowNanos;
   }
 
   /** Whether the active health check holds this server up (true until checks say otherwise). */

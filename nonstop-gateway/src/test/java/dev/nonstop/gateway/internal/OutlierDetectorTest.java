@@ -61,6 +61,8 @@ class OutlierDetectorTest {
     d.success(s[1]);
     assertThat(d.failingAlone(s[0]))
         .as("overload: s1 answers between its timeouts, which must not make s0's look like its own").isFalse();
+    OutlierDetector rebuilt = detector(s, THREE_IN_A_ROW); // what a membership change or a reload does
+    assertThat(rebuilt.failingAlone(s[0])).as("the window lives on the servers, not the detector").isFalse();
     clock.addAndGet(OutlierDetector.ALONE_WINDOW_NANOS - 1);
     assertThat(d.failingAlone(s[0])).isFalse();
     clock.addAndGet(1);
