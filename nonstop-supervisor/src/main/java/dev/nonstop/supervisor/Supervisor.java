@@ -378,9 +378,10 @@ public final class Supervisor implements AutoCloseable {
 
   /**
    * A new, unstarted instance for {@code slot}, with the new spec. Its port: none without one; a
-   * fresh one for an app on {@code port: 0}, or when the slot's old process still runs (a surge: it
-   * keeps its port until the new one is READY); else, for an app on fixed ports, the slot's own port,
-   * which the old process has just released (in place, max_surge 0).
+   * fresh one for an app on {@code port: 0}. For an app on fixed ports, the slot's own port: in a
+   * surge (the slot's old process still runs) when it is free, which it is not while the old process
+   * holds it, so the new one takes a fresh port until a later in-place reload; in place (max_surge 0)
+   * once the old process has released it.
    *
    * @throws IllegalStateException when the slot's own port is still taken {@link #PORT_RELEASE}
    *     after the old process stopped: its clients know that port, so moving elsewhere would be a
@@ -391,8 +392,10 @@ public final class Supervisor implements AutoCloseable {
     int port;
     if (spec.port() == null) {
       port = 0;
-    } else if (own == 0 || slot.current().status().pid() > 0) {
+    } else if (own == 0) {
       port = freePort();
+    } else if (slot.current().status().pid() > 0) {
+      port = portFree(own) ? own : freePort();
     } else {
       port = released(own);
     }

@@ -169,6 +169,9 @@ public final class Rollout {
     try {
       fresh = spawner.apply(slot);
     } catch (IllegalStateException e) {
+      if (Thread.interrupted()) { // interrupted while waiting for a port: the rollout is being stopped
+        throw new InterruptedException(e.getMessage());
+      }
       say(slot, "cannot start new instance: " + e.getMessage());
       return new Started(null, null, null, slot.id() + ": " + e.getMessage());
     }
