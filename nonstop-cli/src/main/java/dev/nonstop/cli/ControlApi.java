@@ -198,8 +198,8 @@ final class ControlApi {
   /**
    * One instance as JSON; with a gateway, also whether it is in rotation (a server of one of its
    * app's upstreams, not draining), the requests it has in flight there and, when the status page
-   * samples, what it answered in the last second ({@code requests_per_second}, {@code p99_ms}, null
-   * without answers).
+   * samples, the tries it took in the last second ({@code requests_per_second}, 0.0 without any;
+   * {@code p99_ms}, null without any).
    */
   static Map<String, Object> row(InstanceStatus s, AppGateway.Rotation rotation) {
     Map<String, Object> m = new LinkedHashMap<>();

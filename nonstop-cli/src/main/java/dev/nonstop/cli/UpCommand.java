@@ -279,7 +279,13 @@ final class UpCommand implements Callable<Integer> {
       Thread.ofPlatform().start(stop);
       return null;
     }
-    gateway.openGate();
+    if (!gateway.openGate()) {
+      // Stopping (a signal since "go"): saying "serving" now would leave the socket to nobody.
+      log.atError().log("upgrade: stopping before accepting; pid {} keeps serving", takeover.parent());
+      takeover.failed("stopping before it accepted");
+      Thread.ofPlatform().start(stop);
+      return null;
+    }
     takeover.serving(); // only now does the old process stop accepting
     // systemd must follow this process before the old one exits, or it takes that exit for the end.
     SystemdNotify.send("MAINPID=" + pid + "\nREADY=1");
@@ -288,7 +294,7 @@ final class UpCommand implements Callable<Integer> {
     loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
     log.atInfo().addKeyValue("old_pid", takeover.parent())
         .log("upgrade: took over from pid {}; accepting on the gateway's listener", takeover.parent());
-    // The old process stops its control API first thing after "go"; until then its port is taken.
+    // The old process stops its control API first thing after "serving"; until then its port is taken.
     // No deadline: this process serves now, and must become reachable by the commands (a warning
     // every 30 s says what is holding the port).
     long warnAt = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -77,9 +77,13 @@ public final class Gateway implements AutoCloseable {
     return new Gateway(ProxyServer.start(spec.resolveApps(), meters, listenerFd));
   }
 
-  /** Starts accepting on a listener taken over with {@link #takeOver}. */
-  public void openGate() {
-    runtime.openGate();
+  /**
+   * Starts accepting on a listener taken over with {@link #takeOver}.
+   *
+   * @return whether it accepts now: false when the gateway is stopping or stopped
+   */
+  public boolean openGate() {
+    return runtime.openGate();
   }
 
   /**

@@ -218,7 +218,11 @@ public final class Engine extends RouteGroup {
       }
       log.atInfo().addKeyValue("parent", t.parent()).log("handoff: ready; waiting for pid {} to let go", t.parent());
       t.ready().get();
-      s.openGate();
+      if (!s.openGate()) {
+        // Draining since "go" (a SIGTERM): saying "serving" would leave the socket to nobody.
+        t.failed("stopped before it accepted");
+        return;
+      }
       t.serving(); // only now does the old process stop accepting
       t.close();
       log.atInfo().addKeyValue("parent", t.parent()).addKeyValue("port", s.port())

@@ -50,6 +50,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -442,14 +443,27 @@ public final class ProxyServer {
     return CompletableFuture.allOf(idle.toArray(CompletableFuture[]::new));
   }
 
-  /** Starts accepting on a handed-over listener (see {@link #start(GatewaySpec, MeterRegistry, int)}). */
-  public void openGate() {
+  /**
+   * Starts accepting on a handed-over listener (see {@link #start(GatewaySpec, MeterRegistry, int)}).
+   *
+   * @return whether it accepts now: false when the gateway is stopping or the listener is closed
+   */
+  public boolean openGate() {
     Channel l = listener;
-    l.eventLoop().execute(() -> {
-      if (!stopping) {
+    try {
+      return l.eventLoop().submit(() -> {
+        if (stopping || !l.isOpen()) {
+          return false;
+        }
         l.config().setAutoRead(true);
-      }
-    });
+        return true;
+      }).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | RejectedExecutionException e) {
+      return false; // the loop is gone: the gateway stopped
+    }
   }
 
   /** The listening socket's descriptor, to hand to another process; -1 without the epoll transport. */

@@ -53,6 +53,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -154,14 +156,27 @@ public final class HttpServer {
     return takeover;
   }
 
-  /** Starts accepting on a main listener taken over in {@link #start}; does nothing after the drain began. */
-  public void openGate() {
+  /**
+   * Starts accepting on a main listener taken over in {@link #start}; does nothing after the drain began.
+   *
+   * @return whether it accepts now
+   */
+  public boolean openGate() {
     Channel l = listener;
-    l.eventLoop().execute(() -> {
-      if (!listenerClosed) {
+    try {
+      return l.eventLoop().submit(() -> {
+        if (listenerClosed || !l.isOpen()) {
+          return false;
+        }
         l.config().setAutoRead(true);
-      }
-    });
+        return true;
+      }).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | RejectedExecutionException e) {
+      return false; // the loop is gone: the server stopped
+    }
   }
 
   /** Whether the listeners can be handed to another process: epoll sockets only. */

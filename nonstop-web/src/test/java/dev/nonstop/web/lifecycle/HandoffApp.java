@@ -23,8 +23,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Knobs for the second generation (the one whose environment has {@code NONSTOP_HANDOFF}):
  * {@code HANDOFF_TEST_FAIL=exit} exits 1 before starting, {@code =unready} never passes readiness,
- * {@code =after-go} takes the listeners, says "ready" and dies as soon as it hears "go", before it
- * accepts (the protocol's end spoken by hand, as no engine would stop there);
+ * and, speaking the protocol by hand (no engine stops at these points), {@code =after-go} takes the
+ * listeners, says "ready" and dies as soon as it hears "go", before it accepts; {@code
+ * =silent-after-go} never says "serving" after "go" and lives until SIGTERM; {@code =legacy} speaks
+ * the protocol of the versions before "serving" ("ready" alone) and dies 3 s after "go";
  * {@code SUCCESSOR_MANAGEMENT_PORT} gives it a management port the first generation did not have. For
  * every generation: {@code HANDOFF_TIMEOUT_MS} sets the handoff timeout, {@code NATIVE_TRANSPORT=off}
  * forces NIO, {@code MANAGEMENT_PORT} moves health and metrics to their own port. PORT as for any
@@ -35,14 +37,37 @@ public final class HandoffApp {
 
   private HandoffApp() {}
 
-  private static void dieAfterGo() {
+  private static void byHand(String mode) {
     Inheritance inheritance = Inheritance.claim(System.getenv(),
         ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L)).orElseThrow();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     Takeover t = Takeover.connect(inheritance, group, Duration.ofSeconds(10));
-    t.ready().join();
-    log.atInfo().log("told go; dying before accepting (HANDOFF_TEST_FAIL=after-go)");
-    Runtime.getRuntime().halt(3);
+    t.ready(!"legacy".equals(mode)).join();
+    log.atInfo().addKeyValue("mode", mode).log("told go; not accepting (HANDOFF_TEST_FAIL={})", mode);
+    switch (mode) {
+      case "after-go" -> Runtime.getRuntime().halt(3);
+      case "legacy" -> {
+        sleep(Duration.ofSeconds(3));
+        Runtime.getRuntime().halt(4);
+      }
+      default -> {
+        // Silent: SIGTERM ends it. A shutdown hook runs on SIGTERM, never on SIGKILL, so it tells them
+        // apart; printed as a JSON line of its own, as logback may already be stopping by then.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          System.out.println("{\"stand_in\":\"terminated\",\"message\":\"stand-in stopping on SIGTERM\"}");
+          System.out.flush();
+        }));
+        sleep(Duration.ofMinutes(5));
+      }
+    }
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Runs the service until SIGTERM or a successful handoff. */
@@ -54,8 +79,8 @@ public final class HandoffApp {
     if ("exit".equals(fail)) {
       System.exit(1);
     }
-    if ("after-go".equals(fail)) {
-      dieAfterGo();
+    if (fail != null && fail.endsWith("after-go") || "legacy".equals(fail)) {
+      byHand(fail);
     }
     Engine.Builder b = Engine.builder().handoffOnHangup(true)
         .nativeTransport(!"off".equals(System.getenv("NATIVE_TRANSPORT")));

@@ -225,6 +225,35 @@ class HandoffIT {
   }
 
   @Test
+  void aNewProcessThatNeverSaysServingAfterGoIsStoppedWithSigtermAndTheOldOneKeepsServing() throws Exception {
+    startUnderLoad(Map.of("HANDOFF_TEST_FAIL", "silent-after-go"));
+    long old = app.pid();
+
+    app.signal("HUP");
+
+    JsonNode failed = handoff().until(() -> app.event("handoff", "TIMED_OUT"), e -> e != null);
+    long child = failed.get("pid").asLong();
+    assertThat(failed.get("message").asText()).contains("handoff failed, still serving")
+        .contains("pid " + child + " did not say it was serving within 10000 ms of go");
+    assertStillServingAlone(old, child);
+    // SIGTERM, not SIGKILL: after "go" it may hold connections, which a stop drains.
+    assertThat(app.events(e -> e.path("stand_in").asText().equals("terminated"))).hasSize(1);
+  }
+
+  @Test
+  void aNewProcessOfAVersionBeforeServingIsTakenAtItsWordAfterGo() throws Exception {
+    startUnderLoad(Map.of("HANDOFF_TEST_FAIL", "legacy"));
+    long old = app.pid();
+
+    app.signal("HUP");
+
+    // It never says "confirms serving", so the old process lets go right after "go", as those versions did.
+    JsonNode done = handoff().until(() -> app.event("handoff", "HANDED_OFF"), e -> e != null);
+    assertThat(done.get("message").asText()).contains("serves the listener");
+    load.close(); // the stand-in serves nothing, so what the clients see from here on is not the point
+  }
+
+  @Test
   void aNewProcessThatNeverGetsReadyIsKilledAtTheTimeoutAndASecondHupIsIgnored() throws Exception {
     startUnderLoad(Map.of("HANDOFF_TEST_FAIL", "unready", "HANDOFF_TIMEOUT_MS", "8000"));
     long old = app.pid();

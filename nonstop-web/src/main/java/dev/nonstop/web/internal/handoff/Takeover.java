@@ -158,7 +158,17 @@ public final class Takeover {
    * the connection closes first (the old process gave up, or died).
    */
   public CompletableFuture<Void> ready() {
-    Control.send(channel, Control.CONFIRMS);
+    return ready(true);
+  }
+
+  /**
+   * {@link #ready()}, saying or not that this process will confirm with {@link #serving()}: false
+   * speaks the protocol of the versions before "serving", for tests of a handoff between versions.
+   */
+  public CompletableFuture<Void> ready(boolean confirms) {
+    if (confirms) {
+      Control.send(channel, Control.CONFIRMS);
+    }
     Control.send(channel, Control.READY).addListener(f -> {
       if (!f.isSuccess()) {
         go.completeExceptionally(f.cause());

@@ -29,13 +29,16 @@ import org.slf4j.LoggerFactory;
  * "ready" within the timeout leads to "go"; after anything else the new process is killed (it never
  * accepted a connection: it accepts only after "go") and this process carries on as before. After
  * "go", a new process that said it would confirm is waited for until it says "serving" (at most
- * {@link #SERVING}); if it exits or falls silent first, this process, which has not stopped
- * accepting, carries on as before too.
+ * {@link #SERVING}); if it exits, says it failed, or falls silent first, this process, which has not
+ * stopped accepting, carries on as before too, and the new one is stopped with SIGTERM, so that it
+ * drains what it may have accepted.
  */
 public final class Upgrade {
   private static final Logger log = LoggerFactory.getLogger(Upgrade.class);
   /** How long a killed process may take to be reaped before {@link #run()} returns anyway. */
   private static final Duration REAP = Duration.ofSeconds(10);
+  /** How long a new process stopped after "go" may take to drain what it accepted before SIGKILL. */
+  private static final Duration STOP_GRACE = Duration.ofSeconds(30);
   /** How long a new process may take from "go" to "serving" (opening its gate is a moment's work). */
   static final Duration SERVING = Duration.ofSeconds(10);
 
@@ -46,8 +49,10 @@ public final class Upgrade {
   // Completed once, by whichever comes first; everything after reads the winner.
   private final CompletableFuture<Verdict> verdict = new CompletableFuture<>();
   private final CompletableFuture<Process> spawned = new CompletableFuture<>();
-  /** Completed by "serving"; failed when the new process goes away first. */
-  private final CompletableFuture<Void> serving = new CompletableFuture<>();
+  /** After "go": HANDED_OFF on "serving", or why not (it exited, or said it failed) if that came first. */
+  private final CompletableFuture<Verdict> serving = new CompletableFuture<>();
+  /** Whether "go" went out: from then on the new process may hold connections, so it is stopped, not killed. */
+  private volatile boolean goSent;
   private volatile boolean confirms;
   private volatile Channel control;
 
@@ -100,7 +105,11 @@ public final class Upgrade {
         v = go(p);
       }
       if (v.status() != Status.HANDED_OFF) {
-        kill(p);
+        if (goSent) {
+          stop(p);
+        } else {
+          kill(p);
+        }
       }
       return new Handoff(v.status(), p.pid(), Duration.ofNanos(System.nanoTime() - t0), v.detail());
     } catch (IOException | RuntimeException e) {
@@ -146,8 +155,8 @@ public final class Upgrade {
   private void exited(Process p) {
     Runnable decide = () -> {
       decide(Status.EXITED, "pid " + p.pid() + " exited with code " + p.exitValue() + " before it was ready");
-      serving.completeExceptionally(new IllegalStateException("pid " + p.pid() + " exited with code "
-          + p.exitValue() + " after go, before it said it was serving"));
+      serving.complete(new Verdict(Status.EXITED, "pid " + p.pid() + " exited with code " + p.exitValue()
+          + " after go, before it said it was serving"));
     };
     Channel c = control;
     if (c == null) {
@@ -181,14 +190,15 @@ public final class Upgrade {
       return new Verdict(Status.EXITED, "pid " + p.pid() + " went away before it was told to serve"
           + (told.cause() != null ? ": " + told.cause().getMessage() : ""));
     }
+    goSent = true;
     if (!confirms) {
       return verdict.join();
     }
     try {
-      serving.get(SERVING.toMillis(), TimeUnit.MILLISECONDS);
-      return verdict.join();
+      Verdict v = serving.get(SERVING.toMillis(), TimeUnit.MILLISECONDS);
+      return v.status() == Status.HANDED_OFF ? verdict.join() : v;
     } catch (ExecutionException e) {
-      return new Verdict(Status.EXITED, e.getCause().getMessage());
+      return new Verdict(Status.EXITED, e.getCause().getMessage()); // never completed exceptionally, but be total
     } catch (TimeoutException e) {
       return new Verdict(Status.TIMED_OUT, "pid " + p.pid() + " did not say it was serving within "
           + SERVING.toMillis() + " ms of go");
@@ -198,8 +208,25 @@ public final class Upgrade {
     }
   }
 
+  /**
+   * SIGTERM, for a new process told "go" that then failed to say "serving" (too slow, or stopping):
+   * it may have accepted connections, which it drains as any stop does; SIGKILL after {@link #STOP_GRACE}.
+   */
+  private static void stop(Process p) {
+    p.destroy();
+    try {
+      p.onExit().get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.atWarn().addKeyValue("pid", p.pid())
+          .log("handoff: pid {} still running {} ms after SIGTERM; killing it", p.pid(), STOP_GRACE.toMillis());
+      kill(p);
+    }
+  }
+
   private static void kill(Process p) {
-    p.destroyForcibly(); // SIGKILL: it has not accepted anything, so there is nothing to drain
+    p.destroyForcibly(); // SIGKILL: before "go" it has accepted nothing, so there is nothing to drain
     try {
       p.onExit().get(REAP.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -268,7 +295,7 @@ public final class Upgrade {
       return;
     }
     if (Control.SERVING.equals(line)) {
-      serving.complete(null);
+      serving.complete(new Verdict(Status.HANDED_OFF, "serving"));
       return;
     }
     if (Control.READY.equals(line)) {
@@ -277,7 +304,9 @@ public final class Upgrade {
     }
     String why = Control.failure(line);
     if (why != null) {
-      decide(Status.START_FAILED, "pid " + spawned.join().pid() + " could not start: " + why);
+      String detail = "pid " + spawned.join().pid() + " could not start: " + why;
+      decide(Status.START_FAILED, detail);
+      serving.complete(new Verdict(Status.START_FAILED, detail)); // after "go": it did not open its gate
     }
   }
 }
