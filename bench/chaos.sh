@@ -74,11 +74,15 @@
 # stopped by pid (checked by start time): nothing is killed by name. A stopped instance gets SIGCONT
 # first. Free ports: random in 20000-29999, checked with ss; everything listens on 127.0.0.1 except
 # the hello instances (all interfaces, as the anchors' Gin); all traffic is loopback.
+# The helpers shared with bench/gateway.sh and bench/restart.sh (logging, processes, ports, waiting
+# for HTTP 200, the JDK) are in bench/lib.sh.
 set -euo pipefail
 export LC_ALL=C   # EPOCHREALTIME and printf with a '.' decimal separator
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH/.." && pwd)"
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 OUT=${OUT:-$BENCH/out}
 PHASES=${PHASES:-nonstop nginx}
 DURATION=${DURATION:-60}
@@ -104,10 +108,6 @@ mkdir -p "$RAW/bin" "$RAW/run"
 COMMANDS=$RAW/commands.txt
 : >"$COMMANDS"
 
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-cmdlog() { printf '%s  %s\n' "$(date +%H:%M:%S.%3N)" "$*" >>"$COMMANDS"; }
-quote() { printf '%q ' "$@"; }
-run_logged() { cmdlog "$(quote "$@")"; "$@"; }
 now_us() { NOW_US=${EPOCHREALTIME/./}; }
 # sleep_until_us T : until the epoch time T (µs)
 sleep_until_us() {
@@ -119,31 +119,7 @@ us_to_s() { printf '%d.%06d' $(($1 / 1000000)) $(($1 % 1000000)); }
 to_ms() { awk -v s="$1" 'BEGIN { printf "%d", s * 1000 + 0.5 }'; }
 
 # ---------------------------------------------------------------- processes (stopped by process group)
-PIDS=()
-declare -A START_OF NAME_OF
-proc_start_time() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null || true; }
-proc_state() { awk '{print $3}' "/proc/$1/stat" 2>/dev/null || true; }
-alive() { local st; st=$(proc_state "$1"); [[ -n $st && $st != Z ]]; }
-ours() { [[ -n ${START_OF[$1]:-} && "$(proc_start_time "$1")" == "${START_OF[$1]}" ]]; }
-group_members() { pgrep -g "$1" 2>/dev/null || true; }
-group_alive() { local p; for p in $(group_members "$1"); do alive "$p" && return 0; done; return 1; }
-
-# spawn NAME STDOUT STDERR CMD... : CMD in a new session (pid = pgid); sets LAST_PID
-spawn() {
-  local name=$1 out=$2 err=$3; shift 3
-  cmdlog "start $name: $(quote "$@")"
-  setsid "$@" >>"$out" 2>>"$err" </dev/null &
-  LAST_PID=$!
-  START_OF[$LAST_PID]=$(proc_start_time "$LAST_PID")
-  NAME_OF[$LAST_PID]=$name
-  PIDS+=("$LAST_PID")
-  echo "$LAST_PID ${START_OF[$LAST_PID]} $name" >>"$RAW/run/pgids.txt"   # for a manual clean-up after kill -9 of this script
-}
-forget() {
-  local p keep=()
-  for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
+# spawn (CMD in a new session, pid = pgid), forget, kill_group, alive, ours: bench/lib.sh
 # stop_group PGID [TERM_WAIT_S] : SIGTERM to the process group we started as PGID, SIGKILL after
 # TERM_WAIT_S (10) s; then SIGKILL its members' former children (supervisors' instances, in sessions
 # of their own) still alive with the same start time. The group is signalled while its leader is
@@ -151,18 +127,12 @@ forget() {
 # child in the same group (a pid stays reserved while it names a process group, so such members can
 # only be ours).
 stop_group() {
-  local pg=$1 wait_s=${2:-10} sig i p kids=()
+  local pg=$1 wait_s=${2:-10} i p kids=()
   if { ours "$pg" && alive "$pg"; } || { ! alive "$pg" && group_alive "$pg"; }; then
     for p in $(group_members "$pg"); do
       for i in $(ps -o pid= --ppid "$p" 2>/dev/null); do kids+=("$i:$(proc_start_time "$i")"); done
     done
-    for sig in TERM KILL; do
-      cmdlog "kill -$sig -- -$pg   # ${NAME_OF[$pg]:-}"
-      kill "-$sig" -- "-$pg" 2>/dev/null || true
-      for i in $(seq $((wait_s * 10))); do group_alive "$pg" || break; sleep 0.1; done
-      group_alive "$pg" || break
-      log "process group $pg (${NAME_OF[$pg]:-}) still alive ${wait_s} s after SIG$sig"
-    done
+    kill_group "$pg" "$wait_s"
     for p in "${kids[@]}"; do
       for i in $(seq 50); do alive "${p%%:*}" || break; sleep 0.1; done
       if alive "${p%%:*}" && [[ "$(proc_start_time "${p%%:*}")" == "${p#*:}" ]]; then
@@ -187,32 +157,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ---------------------------------------------------------------- ports, http
-TAKEN=" "
-free_port() {
-  local p
-  for p in $(shuf -i 20000-29999 -n 300); do
-    [[ $TAKEN == *" $p "* || -n $(ss -Htan "sport = :$p") ]] && continue
-    TAKEN+="$p "; FREE_PORT=$p; return 0
-  done
-  log "ERROR: no free port"; exit 1
-}
-http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$1" 2>/dev/null || true; }
-wait_http() {
-  local url=$1 t=${2:-30} i
-  for i in $(seq $((t * 20))); do
-    [[ $(http_code "$url") == 200 ]] && return 0
-    sleep 0.05
-  done
-  log "ERROR: $url not serving 200 after ${t}s"; return 1
-}
-
 # ---------------------------------------------------------------- tools, jars, flags
-for t in wrk nginx supervisord supervisorctl curl ss setsid pgrep python3 sha256sum; do
-  command -v "$t" >/dev/null || { log "ERROR: $t missing (apt-get install -y wrk nginx supervisor curl)"; exit 1; }
-done
-if [[ -n ${JAVA_HOME:-} && -x ${JAVA_HOME}/bin/java ]]; then J=$JAVA_HOME; else J=$("$ROOT/run" java-home); fi
-JAVA=$J/bin/java
+need_tools "apt-get install -y wrk nginx supervisor curl" wrk nginx supervisord supervisorctl curl ss setsid pgrep python3 sha256sum
+find_java
 NGINX=$(command -v nginx)
 
 # Snapshots of the jars (other engineers rebuild target/ while this runs). Never built here.
@@ -224,8 +171,7 @@ done
 cp "$HELLO_SRC" "$RAW/bin/hello.jar.tmp" && mv "$RAW/bin/hello.jar.tmp" "$RAW/bin/hello.jar"
 cp "$NONSTOP_SRC" "$RAW/bin/nonstop.jar.tmp" && mv "$RAW/bin/nonstop.jar.tmp" "$RAW/bin/nonstop.jar"
 
-TRIM=""
-if "$JAVA" -XX:TrimNativeHeapInterval=1000 -version >/dev/null 2>&1; then TRIM="-XX:TrimNativeHeapInterval=1000"; fi
+trim_flag
 # nonstop's own flags as ./nonstop runs `up` (its last NONSTOP_JAVA_OPTS default; the first is the
 # standalone gateway's). The control commands (status, reload, upgrade) run with the same flags.
 if [[ -z ${NONSTOP_JAVA_OPTS:-} ]]; then
@@ -254,25 +200,22 @@ else
 fi
 
 {
-  echo "date: $(date -Is)"
-  echo "kernel: $(uname -r)"
-  echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  env_machine
   echo "mem: $(free -m | awk '/Mem:/{print $2}') MiB"
   echo "java: $("$JAVA" -version 2>&1 | head -2 | tail -1)"
   echo "nginx: $(nginx -v 2>&1)"
   echo "supervisord: $(supervisord --version)"
   echo "wrk: $(wrk --version 2>&1 | head -1)"
-  echo "git: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (dirty tree)')"
-  echo "nonstop.jar: $(sha256sum "$RAW/bin/nonstop.jar" | cut -c1-16) built $(stat -c '%y' "$NONSTOP_SRC")"
-  echo "hello.jar: $(sha256sum "$RAW/bin/hello.jar" | cut -c1-16) built $(stat -c '%y' "$HELLO_SRC")"
+  env_git
+  env_jar nonstop.jar "$NONSTOP_SRC"
+  env_jar hello.jar "$HELLO_SRC"
   echo "record.lua: $(sha256sum "$BENCH/chaos/record.lua" | cut -c1-16)"
   echo "nonstop upgrade: ${UPGRADE_WHY:-available}"
   echo "NONSTOP_JAVA_OPTS: $NONSTOP_JAVA_OPTS (MALLOC_ARENA_MAX=2)"
   echo "HELLO_OPTS: $HELLO_OPTS (${HELLO_ENV[*]})"
   echo "PHASES=$PHASES DURATION=$DURATION CONNS=$CONNS THREADS=$THREADS WARMUP=$WARMUP TAIL=$TAIL POLL_MS=$POLL_MS WINDOW=$WINDOW"
   echo "RELOAD_AT=$RELOAD_AT | KILL_AT=$KILL_AT | STOP_AT=$STOP_AT STOP_SECS=$STOP_SECS | UPGRADE_AT=$UPGRADE_AT | NGINX_UPGRADE=$NGINX_UPGRADE"
-  echo "loadavg: $(cat /proc/loadavg)"
-  echo "top cpu consumers at start:"; ps -eo pid,pcpu,rss,comm --sort=-pcpu | head -6
+  env_load
 } >"$RAW/env.txt"
 log "run directory: $RAW"
 log "events: reload at ${RELOAD_AT:-never}; SIGKILL at ${KILL_AT:-never}; SIGSTOP at ${STOP_AT:-never} for ${STOP_SECS}s; upgrade at ${UPGRADE_AT:-never} (nonstop: ${UPGRADE_WHY:-available}; nginx: $NGINX_UPGRADE)"

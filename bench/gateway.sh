@@ -53,10 +53,14 @@
 # Nothing is killed by name. Free ports are picked at random in 20000-29999 (below the ephemeral
 # range) and checked with ss. The Gin and hello upstreams bind all interfaces (as the anchors' Gin
 # does), but every request goes over 127.0.0.1; proxies and admin APIs bind 127.0.0.1 only.
+# The helpers shared with bench/chaos.sh and bench/restart.sh (logging, processes, ports, waiting
+# for HTTP 200, RSS, the JDK and the hello jar's flags) are in bench/lib.sh.
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH/.." && pwd)"
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 OUT=${OUT:-$BENCH/out}
 PHASES=${PHASES:-throughput kill}
 UPSTREAMS=${UPSTREAMS:-gin hello}
@@ -79,59 +83,23 @@ mkdir -p "$RAW/bin" "$RAW/conf" "$RAW/log" "$RAW/run" "$RAW/wrk"
 COMMANDS=$RAW/commands.txt
 : >"$COMMANDS"
 
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-# cmdlog TEXT : the exact command (or action) into RAW/commands.txt, with the time
-cmdlog() { printf '%s  %s\n' "$(date +%H:%M:%S.%3N)" "$*" >>"$COMMANDS"; }
-quote() { printf '%q ' "$@"; }
-# run_logged CMD... : run a foreground command, recording it first
-run_logged() { cmdlog "$(quote "$@")"; "$@"; }
-
 # ---------------------------------------------------------------- processes (stopped by process group)
-PIDS=()
-declare -A START_OF NAME_OF
-proc_start_time() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null || true; }
-alive() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1; [[ -n $st && $st != Z ]]; }
-ours() { [[ -n ${START_OF[$1]:-} && "$(proc_start_time "$1")" == "${START_OF[$1]}" ]]; }
-group_members() { pgrep -g "$1" 2>/dev/null || true; }
-group_alive() { local p; for p in $(group_members "$1"); do alive "$p" && return 0; done; return 1; }
-
-# spawn NAME STDOUT STDERR CMD... : CMD in a new session (so pid = pgid, and nginx's workers share
-# it); sets LAST_PID. A background child of a non-interactive bash is not a group leader, so setsid
-# does not fork and $! is CMD's own pid (checked).
-spawn() {
-  local name=$1 out=$2 err=$3; shift 3
-  cmdlog "start $name: $(quote "$@")"
-  setsid "$@" >>"$out" 2>>"$err" </dev/null &
-  LAST_PID=$!
-  START_OF[$LAST_PID]=$(proc_start_time "$LAST_PID")
-  NAME_OF[$LAST_PID]=$name
-  PIDS+=("$LAST_PID")
-  echo "$LAST_PID ${START_OF[$LAST_PID]} $name" >>"$RAW/run/pgids.txt"   # for a manual clean-up after kill -9 of this script
+# spawn, forget, kill_group, alive, ours: bench/lib.sh
+# spawn_checked NAME STDOUT STDERR CMD... : spawn (CMD in a new session, pid = pgid, nginx's workers
+# share it; sets LAST_PID), then a warning if CMD is not the leader of its own process group.
+spawn_checked() {
+  spawn "$@"
   local pg; pg=$(ps -o pgid= -p "$LAST_PID" 2>/dev/null | tr -d ' ' || true)
-  [[ -z $pg || $pg == "$LAST_PID" ]] || log "WARNING: $name (pid $LAST_PID) is in process group $pg, not its own"
+  [[ -z $pg || $pg == "$LAST_PID" ]] || log "WARNING: $1 (pid $LAST_PID) is in process group $pg, not its own"
 }
-start_bg() { local name=$1; shift; spawn "$name" "$RAW/log/$name.out" "$RAW/log/$name.err" "$@"; }
+start_bg() { local name=$1; shift; spawn_checked "$name" "$RAW/log/$name.out" "$RAW/log/$name.err" "$@"; }
 
-forget() {
-  local p keep=()
-  for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
 # stop_group PID : SIGTERM to PID's process group, SIGKILL after 10 s; only if PID is still the
 # process we started (a recycled pid is never signalled).
 stop_group() {
-  local pid=$1 sig i
-  if ours "$pid" && alive "$pid"; then
-    for sig in TERM KILL; do
-      cmdlog "kill -$sig -- -$pid   # ${NAME_OF[$pid]}"
-      kill "-$sig" -- "-$pid" 2>/dev/null || true
-      for i in $(seq 100); do group_alive "$pid" || break; sleep 0.1; done
-      group_alive "$pid" || break
-      log "process group $pid (${NAME_OF[$pid]}) still alive 10 s after SIG$sig"
-    done
-  fi
-  wait "$pid" 2>/dev/null || true
-  forget "$pid"
+  if ours "$1" && alive "$1"; then kill_group "$1" 10; fi
+  wait "$1" 2>/dev/null || true
+  forget "$1"
 }
 cleanup() {
   local rc=$? i
@@ -142,36 +110,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ---------------------------------------------------------------- ports, http
-# free_port : sets FREE_PORT (a variable, not stdout: a $(...) subshell would lose TAKEN)
-TAKEN=" "
-free_port() {
-  local p
-  for p in $(shuf -i 20000-29999 -n 300); do
-    [[ $TAKEN == *" $p "* || -n $(ss -Htan "sport = :$p") ]] && continue
-    TAKEN+="$p "; FREE_PORT=$p; return 0
-  done
-  log "ERROR: no free port"; exit 1
-}
-http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$1" 2>/dev/null || true; }
-wait_http() {
-  local url=$1 t=${2:-30} i
-  for i in $(seq $((t * 20))); do
-    [[ $(http_code "$url") == 200 ]] && return 0
-    sleep 0.05
-  done
-  log "ERROR: $url not serving 200 after ${t}s"; return 1
-}
-load1() { cut -d' ' -f1 /proc/loadavg; }
-
 # ---------------------------------------------------------------- memory
-rss_of() { awk -v k="$2:" '$1==k{print $2}' "/proc/$1/status" 2>/dev/null || true; }
 # group_mem PGID : "rss_kb hwm_kb pid:rss,pid:rss" summed over the process group (nginx: master +
 # workers). The HWM sum is an upper bound of the group's peak (the members peak at different times).
 group_mem() {
   local p r h rss=0 hwm=0 detail=""
   for p in $(group_members "$1"); do
-    r=$(rss_of "$p" VmRSS); h=$(rss_of "$p" VmHWM)
+    r=$(status_kb "$p" VmRSS 2>/dev/null || true); h=$(status_kb "$p" VmHWM 2>/dev/null || true)
     [[ -n $r ]] || continue
     rss=$((rss + r)); hwm=$((hwm + ${h:-0})); detail+="$p:$r,"
   done
@@ -193,7 +138,7 @@ wrk_run() {
   local cmd=(wrk -t"$THREADS" -c"$CONNS" -d"${d}s" --latency "$url")
   { echo "# cmd: ${cmd[*]}"; echo "# start: $(date -Is)  loadavg: $(cat /proc/loadavg)"; } >"$f"
   if [[ ${4:-} == bg ]]; then
-    spawn "wrk_$label" "$f" "$f" "${cmd[@]}"
+    spawn_checked "wrk_$label" "$f" "$f" "${cmd[@]}"
   else
     cmdlog "$(quote "${cmd[@]}") >> $f"
     "${cmd[@]}" >>"$f" 2>&1
@@ -216,11 +161,8 @@ wrk_parse() {
 }
 
 # ---------------------------------------------------------------- build and snapshot
-for t in wrk nginx haproxy go curl ss setsid pgrep python3; do
-  command -v "$t" >/dev/null || { log "ERROR: $t missing (apt-get install -y nginx haproxy wrk golang-go golang-github-gin-gonic-gin-dev curl)"; exit 1; }
-done
-if [[ -n ${JAVA_HOME:-} && -x ${JAVA_HOME}/bin/java ]]; then J=$JAVA_HOME; else J=$("$ROOT/run" java-home); fi
-JAVA=$J/bin/java
+need_tools "apt-get install -y nginx haproxy wrk golang-go golang-github-gin-gonic-gin-dev curl" wrk nginx haproxy go curl ss setsid pgrep python3
+find_java
 
 GIN_SRC=$ANCHORS/main.go
 [[ -f $GIN_SRC ]] || GIN_SRC=$BENCH/gin/main.go   # verbatim copy of the anchors' main.go
@@ -260,43 +202,36 @@ if [[ " $UPSTREAMS " == *" hello "* && " $PHASES " == *" throughput "* ]]; then
   cp "$HELLO_SRC" "$RAW/bin/hello.jar.tmp" && mv "$RAW/bin/hello.jar.tmp" "$RAW/bin/hello.jar"
 fi
 
-TRIM=""   # give freed malloc memory back; exists from JDK 21.0.1 on (as ./run and ./nonstop do)
-if "$JAVA" -XX:TrimNativeHeapInterval=1000 -version >/dev/null 2>&1; then TRIM=" -XX:TrimNativeHeapInterval=1000"; fi
-# The hello jar runs as `./run hello` runs it: HELLO_JVM_OPTS parsed from ./run.
-# shellcheck disable=SC2016  # the $ is sed's, matched literally
-HELLO_OPTS=$(sed -n 's/^HELLO_JVM_OPTS=\${HELLO_JVM_OPTS:-\([^}]*\)}.*/\1/p' "$ROOT/run" | head -1)
-[[ -n $HELLO_OPTS ]] || { log "ERROR: cannot read HELLO_JVM_OPTS from ./run"; exit 1; }
-HELLO_OPTS+=$TRIM
+trim_flag   # TRIM: give freed malloc memory back where the JDK can (as ./run and ./nonstop do)
+# The hello jar runs as `./run hello` runs it: HELLO_JVM_OPTS parsed from ./run, plus TRIM.
+run_hello_opts
 # The gateway: the hello jar's style (serial GC, C2 only with smaller inlining, small stacks, trim)
 # rather than ./nonstop's (C1 only: right for a supervisor that waits, not for a proxy on the hot
 # path), with room for a proxy's buffers: 64 MiB heap, 64 MiB direct memory.
-DEFAULT_GATEWAY_JVM_OPTS="-XX:+UseSerialGC -Xms16m -Xmx64m -Xss512k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=64m -XX:-TieredCompilation -XX:InlineSmallCode=1000 -XX:FreqInlineSize=100$TRIM"
+DEFAULT_GATEWAY_JVM_OPTS="-XX:+UseSerialGC -Xms16m -Xmx64m -Xss512k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=64m -XX:-TieredCompilation -XX:InlineSmallCode=1000 -XX:FreqInlineSize=100${TRIM:+ $TRIM}"
 GATEWAY_JVM_OPTS=${GATEWAY_JVM_OPTS:-$DEFAULT_GATEWAY_JVM_OPTS}
 GATEWAY_JVM_ENV=${GATEWAY_JVM_ENV-MALLOC_ARENA_MAX=2}
 log "gateway JVM flags: $GATEWAY_JVM_OPTS (environment: ${GATEWAY_JVM_ENV:-none})"
 
 {
-  echo "date: $(date -Is)"
-  echo "kernel: $(uname -r)"
-  echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  env_machine
   echo "mem: $(free -m | awk '/Mem:/{print $2}') MiB"
   echo "java: $("$JAVA" -version 2>&1 | head -2 | tail -1)"
   echo "go: $(go version)"
   echo "nginx: $(nginx -v 2>&1)"
   echo "haproxy: $(haproxy -v | head -1)"
   echo "wrk: $(wrk --version 2>&1 | head -1)"
-  echo "git: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (dirty tree)')"
+  env_git
   echo "gin: $GIN_SRC"
-  [[ -f $RAW/bin/nonstop.jar ]] && echo "nonstop.jar: $(sha256sum "$RAW/bin/nonstop.jar" | cut -c1-16) built $(stat -c '%y' "$NONSTOP_SRC")"
-  [[ -f $RAW/bin/hello.jar ]] && echo "hello.jar: $(sha256sum "$RAW/bin/hello.jar" | cut -c1-16) built $(stat -c '%y' "$HELLO_SRC")"
+  [[ -f $RAW/bin/nonstop.jar ]] && env_jar nonstop.jar "$NONSTOP_SRC"
+  [[ -f $RAW/bin/hello.jar ]] && env_jar hello.jar "$HELLO_SRC"
   echo "GATEWAY_JVM_OPTS: $GATEWAY_JVM_OPTS"
   echo "GATEWAY_JVM_ENV: $GATEWAY_JVM_ENV"
   echo "HELLO_JVM_OPTS: $HELLO_OPTS (MALLOC_ARENA_MAX=2 ACCESS_LOG=off)"
   echo "nonstop skipped: ${NONSTOP_WHY:-no}"
   echo "PHASES=$PHASES | UPSTREAMS=$UPSTREAMS | PROXIES=$PROXIES | KILL_PROXIES=$KILL_PROXIES"
   echo "ROUNDS=$ROUNDS DURATION=$DURATION CONNS=$CONNS THREADS=$THREADS WARMUP=$WARMUP WARMUP_JVM=$WARMUP_JVM SETTLE=$SETTLE KILL_ROUNDS=$KILL_ROUNDS KILL_DURATION=$KILL_DURATION KILL_AT=$KILL_AT"
-  echo "loadavg: $(cat /proc/loadavg)"
-  echo "top cpu consumers at start:"; ps -eo pid,pcpu,rss,comm --sort=-pcpu | head -6
+  env_load
 } >"$RAW/env.txt"
 
 # ---------------------------------------------------------------- configs (as shared/anchors/lib.sh)

@@ -39,10 +39,14 @@
 # Every process is started here, remembered by pid + start time and stopped by that pid (supervisors
 # with SIGTERM, which stops their instances; instances still alive after that get SIGKILL by pid).
 # Free ports are picked at random in 30000-39999 and checked with ss; admin API on 127.0.0.1:0.
+# The helpers shared with bench/chaos.sh and bench/gateway.sh (logging, pid bookkeeping, ports,
+# waiting for HTTP 200, /proc/PID/status, the JDK and the hello jar's flags) are in bench/lib.sh.
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH/.." && pwd)"
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 OUT=${OUT:-$BENCH/out}
 REPS=${REPS:-5}
 INTERVAL=${INTERVAL:-1ms}
@@ -58,14 +62,8 @@ mkdir -p "$RAW/bin" "$RAW/log"
 RESULTS=$RAW/results.txt
 : >"$RESULTS"
 
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-
 # ---------------------------------------------------------------- processes (stopped by pid only)
-PIDS=()
-declare -A START_OF
-proc_start_time() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null || true; }
-alive() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1; [[ -n $st && $st != Z ]]; }
-ours() { [[ -n ${START_OF[$1]:-} && "$(proc_start_time "$1")" == "${START_OF[$1]}" ]]; }
+# PIDS, START_OF, proc_start_time, alive, ours: bench/lib.sh
 # start_bg NAME CMD... : background process, stdout/stderr -> $RAW/log/NAME.{out,err}; sets LAST_PID
 start_bg() {
   local name=$1; shift
@@ -99,29 +97,20 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ---------------------------------------------------------------- ports, http, machine load
-TAKEN=" "
-free_ports() {  # free_ports N : N consecutive free loopback ports, echo the first
+# ---------------------------------------------------------------- ports, machine load
+# (port_free, http_code, wait_http, load1: bench/lib.sh)
+free_ports() {  # free_ports N : N consecutive free loopback ports in 30000-39999, echo the first
   local n=${1:-1} p q ok
   for p in $(shuf -i 30000-39990 -n 300); do
     ok=1
     for ((q = p; q < p + n; q++)); do
-      [[ $TAKEN == *" $q "* || -n $(ss -Htan "sport = :$q") ]] && { ok=0; break; }
+      port_free "$q" || { ok=0; break; }
     done
     ((ok)) || continue
     for ((q = p; q < p + n; q++)); do TAKEN+="$q "; done
     echo "$p"; return
   done
   log "ERROR: no free ports"; return 1
-}
-http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$1" 2>/dev/null || true; }
-wait_http() {
-  local url=$1 t=${2:-30} i
-  for i in $(seq $((t * 20))); do
-    [[ $(http_code "$url") == 200 ]] && return 0
-    sleep 0.05
-  done
-  log "ERROR: $url not serving 200 after ${t}s"; return 1
 }
 cpu_ticks() { awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6}' /proc/stat; }
 busy_pct() {  # whole machine, last second
@@ -142,7 +131,6 @@ quiet() {  # waits until the machine is quiet enough; sets BUSY
     ((warned)) || { log "machine ${BUSY}% busy (others' jobs?), waiting for <= ${QUIET_MAX}%..."; warned=1; }
   done
 }
-load1() { cut -d' ' -f1 /proc/loadavg; }
 # whole-machine busy % while a measurement ran (only meaningful for windows >> 10 ms: /proc/stat
 # counts in 10 ms ticks; the 1 ms probe loop itself is part of it)
 DUR_T=0; DUR_I=0
@@ -153,13 +141,18 @@ during_end() {
   if ((t > DUR_T)); then echo $(( (100 * ((t - DUR_T) - (i - DUR_I))) / (t - DUR_T) )); else echo 0; fi
 }
 record() { echo "$*" >>"$RESULTS"; log "$*"; }
+# kill_probe PID PORT : once the machine is quiet, the probe kills PID (-9) and times until
+# http://127.0.0.1:PORT/ serves again; sets PROBE_OUT (its line) and BUSY_DURING (machine busy %)
+kill_probe() {
+  quiet
+  during_start
+  PROBE_OUT=$("$PROBE" -mode kill -pid "$1" -interval "$INTERVAL" -url "http://127.0.0.1:$2/")
+  BUSY_DURING=$(during_end)
+}
 
 # ---------------------------------------------------------------- build / snapshot
-if [[ -n ${JAVA_HOME:-} && -x ${JAVA_HOME}/bin/java ]]; then J=$JAVA_HOME; else J=$("$ROOT/run" java-home); fi
-JAVA=$J/bin/java
-for t in supervisord supervisorctl go curl jq ss setsid setpriv python3; do
-  command -v "$t" >/dev/null || { log "ERROR: $t missing (apt-get install supervisor golang-go golang-github-gin-gonic-gin-dev curl jq)"; exit 1; }
-done
+find_java
+need_tools "apt-get install supervisor golang-go golang-github-gin-gonic-gin-dev curl jq" supervisord supervisorctl go curl jq ss setsid setpriv python3
 log "building Gin hello and probe -> $RAW/bin"
 (cd "$BENCH/gin" && GO111MODULE=off GOPATH=/usr/share/gocode go build -o "$RAW/bin/gin-hello" main.go)
 (cd "$BENCH/restart/probe" && GO111MODULE=off GOPATH=/usr/share/gocode go build -o "$RAW/bin/probe" main.go)
@@ -178,17 +171,15 @@ fi
 # Snapshots: other builds may rewrite target/ while we run.
 cp "$NONSTOP_SRC" "$RAW/bin/nonstop.jar.tmp" && mv "$RAW/bin/nonstop.jar.tmp" "$RAW/bin/nonstop.jar"
 cp "$HELLO_SRC" "$RAW/bin/hello.jar.tmp" && mv "$RAW/bin/hello.jar.tmp" "$RAW/bin/hello.jar"
-# nonstop's own JVM flags, as ./nonstop sets them (NONSTOP_JAVA_OPTS default in that script).
-NONSTOP_OPTS=$(sed -n 's/.*NONSTOP_JAVA_OPTS:-\([^}]*\)}.*/\1/p' "$ROOT/nonstop" | head -1)
+# nonstop's own JVM flags, as ./nonstop sets them (NONSTOP_JAVA_OPTS default in that script): the
+# last default there is the supervisor's; the one before it is `nonstop gateway`'s (issue 4).
+NONSTOP_OPTS=$(sed -n 's/.*NONSTOP_JAVA_OPTS:-\([^}]*\)}.*/\1/p' "$ROOT/nonstop" | tail -1)
 # ./nonstop adds -XX:TrimNativeHeapInterval=1000 (as $TRIM) where the JDK knows it; so do we.
-TRIM=""
-if "$JAVA" -XX:TrimNativeHeapInterval=1000 -version >/dev/null 2>&1; then TRIM="-XX:TrimNativeHeapInterval=1000"; fi
+trim_flag
 NONSTOP_OPTS=${NONSTOP_OPTS//\$TRIM/$TRIM}
 [[ -n $NONSTOP_OPTS ]] || { log "ERROR: cannot read the JVM flags from ./nonstop"; exit 1; }
-# The hello jar's flags, as ./run hello sets them.
-HELLO_OPTS=$(sed -n 's/^HELLO_JVM_OPTS=\${HELLO_JVM_OPTS:-\([^}]*\)}.*/\1/p' "$ROOT/run" | head -1)
-[[ -n $HELLO_OPTS ]] || { log "ERROR: cannot read HELLO_JVM_OPTS from ./run"; exit 1; }
-if "$JAVA" -XX:TrimNativeHeapInterval=1000 -version >/dev/null 2>&1; then HELLO_OPTS+=" -XX:TrimNativeHeapInterval=1000"; fi
+# The hello jar's flags, as ./run hello sets them (+ TRIM).
+run_hello_opts
 NONSTOP=(env MALLOC_ARENA_MAX=2 "$JAVA")
 read -ra _o <<<"$NONSTOP_OPTS"; NONSTOP+=("${_o[@]}" -jar "$RAW/bin/nonstop.jar")
 # NMT=1: footprint phase only, nonstop with -XX:NativeMemoryTracking=summary (+ jcmd summary in RAW)
@@ -196,20 +187,17 @@ NONSTOP_FP=("${NONSTOP[@]}")
 [[ -z ${NMT:-} ]] || NONSTOP_FP=(env MALLOC_ARENA_MAX=2 "$JAVA" -XX:NativeMemoryTracking=summary "${_o[@]}" -jar "$RAW/bin/nonstop.jar")
 
 {
-  echo "date: $(date -Is)"
-  echo "kernel: $(uname -r)"
-  echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  env_machine
   echo "java: $("$JAVA" -version 2>&1 | head -2 | tail -1)"
   echo "go: $(go version)"
   echo "supervisord: $(supervisord --version)"
-  echo "git: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (dirty tree)')"
-  echo "nonstop.jar: $(sha256sum "$RAW/bin/nonstop.jar" | cut -c1-16) built $(stat -c '%y' "$NONSTOP_SRC")"
-  echo "hello.jar: $(sha256sum "$RAW/bin/hello.jar" | cut -c1-16) built $(stat -c '%y' "$HELLO_SRC")"
+  env_git
+  env_jar nonstop.jar "$NONSTOP_SRC"
+  env_jar hello.jar "$HELLO_SRC"
   echo "nonstop command: ${NONSTOP[*]} up -c <config>"
   echo "hello command: $JAVA $HELLO_OPTS -jar hello.jar (MALLOC_ARENA_MAX=2 ACCESS_LOG=off)"
   echo "REPS=$REPS INTERVAL=$INTERVAL SETTLE=$SETTLE IDLE_SETTLE=$IDLE_SETTLE IDLE_SECS=$IDLE_SECS QUIET_MAX=$QUIET_MAX QUIET_WAIT=$QUIET_WAIT PHASES=$PHASES"
-  echo "loadavg: $(cat /proc/loadavg)"
-  echo "top cpu consumers at start:"; ps -eo pid,pcpu,rss,comm --sort=-pcpu | head -6
+  env_load
 } >"$RAW/env.txt"
 cat "$RAW/env.txt" >&2
 
@@ -322,7 +310,7 @@ start_nonstop() {  # NAME DIR [footprint] : sets LAST_PID, waits for the admin f
 
 # ---------------------------------------------------------------- footprint helpers
 stat_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }   # utime+stime
-status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
+# (status_kb PID KEY: bench/lib.sh)
 children_rss_kb() { local t=0 k; for k in $(ps -o pid= --ppid "$1"); do t=$((t + $(status_kb "$k" VmRSS || echo 0))); done; echo $t; }
 # per-thread on-CPU ns (schedstat field 1) of PID: "tid ns name" lines; their sum is exact to the ns
 # but misses threads that ended in between (utime+stime from /proc/PID/stat counts those, in 10 ms ticks)
@@ -380,20 +368,14 @@ phase_gin() {
     record "scenario=gin_cold_wrapped rep=$i busy=$BUSY busy_during=$bd load1=$(load1) $res"
 
     old=$(sup_wait_running "$sd" gin0); sleep "$SETTLE"
-    quiet
-    during_start
-    res=$("$PROBE" -mode kill -pid "$old" -interval "$INTERVAL" -url "http://127.0.0.1:$psup/")
-    bd=$(during_end)
+    kill_probe "$old" "$psup"
     new=$(sctl "$sd" pid gin0)
-    record "scenario=supervisord_gin rep=$i busy=$BUSY busy_during=$bd load1=$(load1) old_pid=$old new_pid=$new $res"
+    record "scenario=supervisord_gin rep=$i busy=$BUSY busy_during=$BUSY_DURING load1=$(load1) old_pid=$old new_pid=$new $PROBE_OUT"
 
     old=$(ns_wait_ready "$nd" gin 0 "$SETTLE")
-    quiet
-    during_start
-    res=$("$PROBE" -mode kill -pid "$old" -interval "$INTERVAL" -url "http://127.0.0.1:$pns/")
-    bd=$(during_end)
+    kill_probe "$old" "$pns"
     new=$(ns_wait_ready "$nd" gin 0 0)
-    record "scenario=nonstop_gin rep=$i busy=$BUSY busy_during=$bd load1=$(load1) old_pid=$old new_pid=$new log=log/nonstop_gin.out $res"
+    record "scenario=nonstop_gin rep=$i busy=$BUSY busy_during=$BUSY_DURING load1=$(load1) old_pid=$old new_pid=$new log=log/nonstop_gin.out $PROBE_OUT"
   done
   sleep "$SETTLE"
   record "scenario=after_restarts reps=$REPS sup=nonstop_gin pid=$ns rss_kb=$(status_kb "$ns" VmRSS) hwm_kb=$(status_kb "$ns" VmHWM) threads=$(status_kb "$ns" Threads)"
@@ -418,12 +400,9 @@ phase_jar() {
     bd=$(during_end)
     record "scenario=jar_cold rep=$i busy=$BUSY busy_during=$bd load1=$(load1) $res"
     old=$(ns_wait_ready "$nd" hello 0 "$((SETTLE + 1))")
-    quiet
-    during_start
-    res=$("$PROBE" -mode kill -pid "$old" -interval "$INTERVAL" -url "http://127.0.0.1:$pns/")
-    bd=$(during_end)
+    kill_probe "$old" "$pns"
     new=$(ns_wait_ready "$nd" hello 0 0)
-    record "scenario=nonstop_jar rep=$i busy=$BUSY busy_during=$bd load1=$(load1) old_pid=$old new_pid=$new log=log/nonstop_jar.out $res"
+    record "scenario=nonstop_jar rep=$i busy=$BUSY busy_during=$BUSY_DURING load1=$(load1) old_pid=$old new_pid=$new log=log/nonstop_jar.out $PROBE_OUT"
   done
   stop_tree "$ns"
 }
