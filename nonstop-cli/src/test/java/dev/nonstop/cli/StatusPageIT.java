@@ -7,11 +7,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nonstop.cli.testing.Load;
+import dev.nonstop.cli.testing.UpProcess;
 import java.awt.image.BufferedImage;
 import java.io.File;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,14 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  * the page's script ran).
  */
 class StatusPageIT {
-  private static final Path NONSTOP_JAR = Path.of(System.getProperty("nonstop.jar", "target/nonstop.jar"));
-  private static final Path HELLO_JAR = Path.of(System.getProperty("hello.jar", "../examples/hello/target/hello.jar"));
-  private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir Path dir;
-  private final List<Process> started = new ArrayList<>();
+  private UpProcess up;
   private Load load;
 
   @AfterEach
@@ -51,14 +46,8 @@ class StatusPageIT {
     if (load != null) {
       load.close();
     }
-    for (Process p : started) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-    }
-    try (var files = Files.list(dir)) {
-      for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".out")).sorted().toList()) {
-        System.out.println("--- " + f.getFileName() + "\n" + Files.readString(f));
-      }
+    if (up != null) {
+      up.close();
     }
   }
 
@@ -66,8 +55,7 @@ class StatusPageIT {
   void statusPageShowsInstancesTrafficAndEventsWithoutAToken() throws Exception {
     String chromium = chromium(); // first: without it there is nothing to wait for
     String admin = up();
-    URI gateway = URI.create(JSON.readTree(Files.readString(dir.resolve(".nonstop.yaml.admin"))).path("gateway").asText() + "/");
-    load = Load.start(gateway, 4);
+    load = Load.start(up.gateway(), 4);
     await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > 200);
 
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -109,13 +97,13 @@ class StatusPageIT {
     // Server-rendered: readable before (or without) the script.
     assertThat(Pattern.compile("class=\"instance s-READY\"").matcher(page.body()).results().count()).isEqualTo(3);
     assertThat(get(admin + "/v1/status", null).statusCode()).isEqualTo(401);
-    String token = Files.readString(dir.resolve(".nonstop.yaml.token")).trim();
+    String token = up.token();
     HttpResponse<String> v1 = get(admin + "/v1/status", token);
     assertThat(v1.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(v1.body()).path("upstreams").get(0).has("requests_per_second")).isTrue();
     java.io.StringWriter table = new java.io.StringWriter();
     assertThat(Main.execute(new java.io.PrintWriter(table, true), new java.io.PrintWriter(new java.io.StringWriter()),
-        "status", "-c", dir.resolve("nonstop.yaml").toString())).isZero();
+        "status", "-c", up.config().toString())).isZero();
     assertThat(table.toString()).containsPattern("(?m)^upstream hello: [0-9.]+ req/s, p99 ");
     assertThat(table.toString()).containsPattern("(?m)^APP .* ROTATION +ACTIVE +REQ/S +P99 ");
     // Three instance rows in rotation, each with its own req/s and p99 (e.g. "in  1  412.0  3.1ms").
@@ -142,50 +130,11 @@ class StatusPageIT {
   }
 
   private String up() throws Exception {
-    Path config = dir.resolve("nonstop.yaml");
-    Files.writeString(config, yaml());
-    Process p = new ProcessBuilder(JAVA, "-Xmx64m", "-XX:TieredStopAtLevel=1", "-jar", NONSTOP_JAR.toString(),
-        "up", "-c", config.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("up.out").toFile()).start();
-    started.add(p);
-    Path adminFile = dir.resolve(".nonstop.yaml.admin");
-    await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(adminFile) && Files.size(adminFile) > 0);
-    String admin = JSON.readTree(Files.readString(adminFile)).path("url").asText();
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      JsonNode instances = statusJson(admin).path("apps").get(0).path("instances");
-      assertThat(instances).hasSize(3);
-      for (JsonNode i : instances) {
-        assertThat(i.path("state").asText()).isEqualTo("READY");
-        assertThat(i.path("in_rotation").asBoolean()).isTrue();
-      }
-    });
-    return admin;
-  }
-
-  private String yaml() throws IOException {
-    int gatewayPort;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      gatewayPort = s.getLocalPort(); // free now; the gateway binds it a moment later
-    }
-    return """
-        apps:
-          hello:
-            command: ["%s", "-Xmx48m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", "%s"]
-            instances: 3
-            port: 0
-            startsecs: 300ms
-            stop: {timeout: 5s, drain: 5s}
-            health:
-              liveness: {http: /healthz, period: 1s, timeout: 1s, failures: 3}
-              readiness: {http: /readyz, period: 300ms, timeout: 1s, failures: 2}
-            logs: {dir: logs, max_size: 1MiB, keep: 2}
-        gateway:
-          listen: 127.0.0.1:%d
-          routes:
-            - {path: /, app: hello}
-        admin:
-          listen: 127.0.0.1:0
-        """.formatted(JAVA, HELLO_JAR.toAbsolutePath(), gatewayPort);
+    // Round robin, so that every instance answers in every second the sampler looks at.
+    up = UpProcess.start(dir, UpProcess.helloBehindGateway("/readyz", "")
+        .replace("balance: least_conn", "balance: round_robin"), "up.out");
+    up.awaitReadyAndInRotation(3);
+    return up.admin();
   }
 
   private static HttpResponse<String> get(String url, String token) throws Exception {

@@ -8,16 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nonstop.cli.testing.Cli;
 import dev.nonstop.cli.testing.Cli.Result;
 import dev.nonstop.cli.testing.Load;
+import dev.nonstop.cli.testing.UpProcess;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,14 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  * that fails, kill -9, a hung instance, a broken config) must fail no request.
  */
 class UpGatewayIT {
-  private static final Path NONSTOP_JAR = Path.of(System.getProperty("nonstop.jar", "target/nonstop.jar"));
-  private static final Path HELLO_JAR = Path.of(System.getProperty("hello.jar", "../examples/hello/target/hello.jar"));
-  private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int CLIENTS = 16;
 
   @TempDir Path dir;
-  private final List<Process> started = new ArrayList<>();
+  private UpProcess up;
   private Path config;
   private Load load;
 
@@ -52,80 +46,22 @@ class UpGatewayIT {
     if (load != null) {
       load.close();
     }
-    for (Process p : started) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-    }
-    // After an upgrade the serving nonstop up is no child of this test: found by its admin file.
-    try {
-      long pid = JSON.readTree(Files.readString(dir.resolve(".nonstop.yaml.admin"))).path("pid").asLong();
-      ProcessHandle.of(pid).ifPresent(h -> {
-        h.descendants().forEach(ProcessHandle::destroyForcibly);
-        h.destroyForcibly();
-      });
-    } catch (IOException e) {
-      // no admin file: nothing took over
-    }
-    // Into the test's output file, which is read only when a test fails.
-    try (var files = Files.list(dir)) {
-      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("up-")).sorted().toList()) {
-        System.out.println("--- " + f.getFileName() + "\n" + Files.readString(f));
-      }
+    if (up != null) {
+      up.close();
     }
   }
 
-  private String yaml(String readiness, String extraApp) throws IOException {
-    int gatewayPort;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      gatewayPort = s.getLocalPort(); // free now; the gateway binds it a moment later
-    }
-    return """
-        apps:
-          hello:
-            command: ["%s", "-Xmx48m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", "%s"]
-            instances: 3
-            port: 0
-            env: {SHUTDOWN_DELAY_MS: "100"}
-            startsecs: 300ms
-            stop: {timeout: 5s, drain: 10s}
-            health:
-              liveness: {http: /healthz, period: 1s, timeout: 1s, failures: 3}
-              readiness: {http: %s, period: 300ms, timeout: 1s, failures: 2}
-            logs: {dir: logs, max_size: 1MiB, keep: 2}
-        %s
-        gateway:
-          listen: 127.0.0.1:%d
-          routes:
-            - {path: /, app: hello}
-          upstreams:
-            hello:
-              app: hello
-              balance: least_conn
-              retries: {attempts: 2, per_try_timeout: 1s}
-        admin:
-          listen: 127.0.0.1:0
-        """.formatted(JAVA, HELLO_JAR.toAbsolutePath(), readiness, extraApp, gatewayPort);
+  private static String yaml(String readiness, String extraApp) {
+    return UpProcess.helloBehindGateway(readiness, extraApp);
   }
 
   private URI upAndServing() throws Exception {
-    config = dir.resolve("nonstop.yaml");
-    Files.writeString(config, yaml("/readyz", ""));
-    Process p = new ProcessBuilder(JAVA, "-Xmx64m", "-XX:TieredStopAtLevel=1", "-jar", NONSTOP_JAR.toString(),
-        "up", "-c", config.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("up-0.out").toFile()).start();
-    started.add(p);
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      JsonNode s = status().path("instances");
-      assertThat(s).hasSize(3);
-      for (JsonNode i : s) {
-        assertThat(i.path("state").asText()).isEqualTo("READY");
-        assertThat(i.path("in_rotation").asBoolean()).isTrue();
-      }
-    });
-    URI gateway = URI.create(JSON.readTree(Files.readString(dir.resolve(".nonstop.yaml.admin"))).path("gateway").asText() + "/");
-    load = Load.start(gateway, CLIENTS);
+    up = UpProcess.start(dir, yaml("/readyz", ""), "up-0.out");
+    config = up.config();
+    up.awaitReadyAndInRotation(3);
+    load = Load.start(up.gateway(), CLIENTS);
     await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > 500);
-    return gateway;
+    return up.gateway();
   }
 
   /** Runs a nonstop command in this JVM: exit code, stdout, stderr. */
@@ -134,9 +70,7 @@ class UpGatewayIT {
   }
 
   private JsonNode status() throws IOException {
-    Result r = cli("status", "--json");
-    assertThat(r.code()).as(r.err()).isZero();
-    return JSON.readTree(r.out());
+    return up.status();
   }
 
   /** Index -> pid of the instances now. */
@@ -151,9 +85,8 @@ class UpGatewayIT {
   // The gateway's retry counters, to tell on a failure whether a retry was refused or never tried.
   private String retryMetrics() {
     try {
-      String admin = JSON.readTree(Files.readString(dir.resolve(".nonstop.yaml.admin"))).path("url").asText();
       var http = java.net.http.HttpClient.newHttpClient();
-      String body = http.send(java.net.http.HttpRequest.newBuilder(URI.create(admin + "/metrics")).build(),
+      String body = http.send(java.net.http.HttpRequest.newBuilder(URI.create(up.admin() + "/metrics")).build(),
           java.net.http.HttpResponse.BodyHandlers.ofString()).body();
       return String.join("\n", body.lines().filter(l -> l.startsWith("nonstop_gateway_retr")).toList());
     } catch (Exception e) {
@@ -162,14 +95,7 @@ class UpGatewayIT {
   }
 
   private void awaitAllReadyAndInRotation() {
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      JsonNode s = status().path("instances");
-      assertThat(s).hasSize(3);
-      for (JsonNode i : s) {
-        assertThat(i.path("state").asText()).isEqualTo("READY");
-        assertThat(i.path("in_rotation").asBoolean()).as(i.toString()).isTrue();
-      }
-    });
+    up.awaitReadyAndInRotation(3);
   }
 
   private void assertNoRequestFailed() throws Exception {
@@ -247,7 +173,7 @@ class UpGatewayIT {
   @Test
   void upgradingNonstopItselfUnderLoadFailsNoRequestAndResetsNoConnection() throws Exception {
     upAndServing();
-    Process old = started.get(0);
+    Process old = up.process();
     Map<Integer, Long> before = pids();
     Result r = cli("upgrade");
     assertThat(r.code()).as(r.out() + r.err()).isZero();
@@ -255,7 +181,7 @@ class UpGatewayIT {
     // The old process drains, stops its instances and exits 0; the new one serves with its own.
     assertThat(old.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     assertThat(old.exitValue()).isZero();
-    long newPid = JSON.readTree(Files.readString(dir.resolve(".nonstop.yaml.admin"))).path("pid").asLong();
+    long newPid = up.adminFile().path("pid").asLong();
     assertThat(newPid).isNotEqualTo(old.pid());
     awaitAllReadyAndInRotation();
     for (long pid : before.values()) {
@@ -279,7 +205,7 @@ class UpGatewayIT {
     Result r = cli("upgrade");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("upgrade failed (EXITED)").contains("keeps serving");
-    assertThat(started.get(0).isAlive()).isTrue();
+    assertThat(up.process().isAlive()).isTrue();
     assertThat(pids()).isEqualTo(before);
     // A file that moved gateway.listen (yaml() picks a new port): the handed-over socket is not it.
     Files.writeString(config, yaml("/readyz", ""));
@@ -287,7 +213,7 @@ class UpGatewayIT {
     assertThat(moved.code()).isEqualTo(1);
     assertThat(moved.err()).contains("upgrade failed (START_FAILED)").contains("gateway.listen: 127.0.0.1:")
         .contains("restart nonstop up to move it");
-    assertThat(started.get(0).isAlive()).isTrue();
+    assertThat(up.process().isAlive()).isTrue();
     assertThat(pids()).isEqualTo(before);
     assertNoRequestFailed();
   }

@@ -5,6 +5,7 @@ import dev.nonstop.gateway.GatewaySpec;
 import dev.nonstop.gateway.UpstreamStatus;
 import dev.nonstop.web.http.StrictRequestDecoder;
 import dev.nonstop.web.http.Trusted;
+import dev.nonstop.web.internal.handoff.Takeover;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -50,7 +51,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -449,21 +449,7 @@ public final class ProxyServer {
    * @return whether it accepts now: false when the gateway is stopping or the listener is closed
    */
   public boolean openGate() {
-    Channel l = listener;
-    try {
-      return l.eventLoop().submit(() -> {
-        if (stopping || !l.isOpen()) {
-          return false;
-        }
-        l.config().setAutoRead(true);
-        return true;
-      }).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (ExecutionException | RejectedExecutionException e) {
-      return false; // the loop is gone: the gateway stopped
-    }
+    return Takeover.openGate(listener, () -> stopping);
   }
 
   /** The listening socket's descriptor, to hand to another process; -1 without the epoll transport. */

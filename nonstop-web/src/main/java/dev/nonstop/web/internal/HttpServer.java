@@ -53,8 +53,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -162,21 +160,7 @@ public final class HttpServer {
    * @return whether it accepts now
    */
   public boolean openGate() {
-    Channel l = listener;
-    try {
-      return l.eventLoop().submit(() -> {
-        if (listenerClosed || !l.isOpen()) {
-          return false;
-        }
-        l.config().setAutoRead(true);
-        return true;
-      }).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (ExecutionException | RejectedExecutionException e) {
-      return false; // the loop is gone: the server stopped
-    }
+    return Takeover.openGate(listener, () -> listenerClosed);
   }
 
   /** Whether the listeners can be handed to another process: epoll sockets only. */

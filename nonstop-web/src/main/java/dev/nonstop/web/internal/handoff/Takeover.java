@@ -22,8 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 
 /**
  * The new process's end of a handoff: connects to the old process, receives the listening sockets,
@@ -132,6 +134,30 @@ public final class Takeover {
       closeQuietly(fd);
     }
     return new IllegalStateException("handoff: " + why, cause);
+  }
+
+  /**
+   * Starts accepting on {@code listener}, a taken-over listening socket registered with auto-read
+   * off, unless {@code closing} says its server is stopping; on the listener's event loop, and
+   * waits for it, so that the answer is what the socket does now.
+   *
+   * @return whether it accepts now
+   */
+  public static boolean openGate(Channel listener, BooleanSupplier closing) {
+    try {
+      return listener.eventLoop().submit(() -> {
+        if (closing.getAsBoolean() || !listener.isOpen()) {
+          return false;
+        }
+        listener.config().setAutoRead(true);
+        return true;
+      }).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | RejectedExecutionException e) {
+      return false; // the loop is gone: the server stopped
+    }
   }
 
   /** Closes a received descriptor that will not be used. */
