@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * systemd's readiness protocol ({@code sd_notify}): one datagram to the Unix socket named by
  * {@code $NOTIFY_SOCKET}, as systemd sets it for a {@code Type=notify} service. {@code nonstop up}
- * sends {@code READY=1} once it serves; after an upgrade the new process sends {@code
+ * sends {@code READY=1} once it serves (every app behind its gateway has a READY instance); after an upgrade the new process sends {@code
  * MAINPID=<its pid>} and {@code READY=1} before the old one exits, so that systemd follows the new
  * process instead of taking the old one's exit for the service's end (the unit needs {@code
  * NotifyAccess=all}, since the new process is not the main one when it speaks). Without the
@@ -28,6 +28,12 @@ final class SystemdNotify {
   private static final Logger log = LoggerFactory.getLogger("nonstop.up");
 
   private SystemdNotify() {}
+
+  /** Whether systemd asked to be told ({@code $NOTIFY_SOCKET} is set). */
+  static boolean available() {
+    String path = System.getenv("NOTIFY_SOCKET");
+    return path != null && !path.isBlank();
+  }
 
   /** Sends {@code state} (lines like {@code READY=1}) to {@code $NOTIFY_SOCKET}, if set; never throws. */
   static void send(String state) {

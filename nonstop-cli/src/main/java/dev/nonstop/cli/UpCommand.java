@@ -162,7 +162,12 @@ final class UpCommand implements Callable<Integer> {
         if (!upgraded && a != null) {
           a.stop(Duration.ofSeconds(1));
         }
-        files.delete(pid);
+        if (!upgraded) {
+          // After a handoff the files are the new process's: it writes them as soon as it has the
+          // control API's port, which may be before or while this one ends. Reading the pid in the
+          // admin file and then deleting raced with that write (and lost the new token).
+          files.delete(pid);
+        }
         log.atInfo().setMessage(upgraded ? "nonstop stopped: handed over" : "nonstop stopped").log();
       } finally {
         done.countDown();
@@ -207,7 +212,7 @@ final class UpCommand implements Callable<Integer> {
       }
     }
     if (takeover == null) {
-      SystemdNotify.send("READY=1"); // Type=notify: serving now (after an upgrade: sent in takeOver)
+      notifyWhenServing(s, gateway, stopping); // Type=notify (after an upgrade: sent in takeOver)
     }
     String gatewayUrl = gatewayUrl(conf, gateway);
     log.atInfo()
@@ -245,6 +250,38 @@ final class UpCommand implements Callable<Integer> {
       throw new CliException("cannot write " + files.tokenFile() + ": " + e.getMessage());
     }
     return url;
+  }
+
+  /**
+   * Tells systemd READY=1 once this process serves: at once without a gateway, else as soon as every
+   * app the gateway routes to has a READY instance (before that its requests get 503, and systemd
+   * would call the service started). On a thread of its own; without systemd it does nothing. An
+   * app that never gets ready holds the notification back, so {@code TimeoutStartSec} fails the start.
+   */
+  private static void notifyWhenServing(Supervisor sup, Gateway gateway, AtomicBoolean stopping) {
+    if (!SystemdNotify.available()) {
+      return;
+    }
+    if (gateway == null) {
+      SystemdNotify.send("READY=1");
+      return;
+    }
+    java.util.Set<String> routed = new java.util.HashSet<>(gateway.spec().appUpstreams().values());
+    Thread.ofVirtual().name("nonstop-notify-ready").start(() -> {
+      while (!stopping.get()) {
+        java.util.Set<String> serving = new java.util.HashSet<>();
+        sup.status().stream().filter(i -> i.state().isReady()).forEach(i -> serving.add(i.id().app()));
+        if (serving.containsAll(routed)) {
+          SystemdNotify.send("READY=1");
+          return;
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
   }
 
   /**
