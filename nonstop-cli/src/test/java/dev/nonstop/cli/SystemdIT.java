@@ -25,9 +25,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code nonstop up} as a service of a real systemd, with the unit file the README gives: systemd
- * 252 runs as PID 1 of a private PID and mount namespace (with its own {@code /run}, {@code /tmp}
- * and {@code /var/tmp}, and a boot target without default dependencies, so that nothing of the
- * host is touched). Checks what {@code Type=notify} promises: the service is active once
+ * 252 runs as PID 1 of a private PID and mount namespace, with its own {@code /run} (where the units
+ * go) and a boot target without default dependencies. The latter matters: a default boot pulls in
+ * {@code systemd-tmpfiles-setup}, which empties the host's {@code /tmp} (where this repository may
+ * well be checked out), and the rest of sysinit; with this target only {@code nonstop.service} starts. Checks what {@code Type=notify} promises: the service is active once
  * {@code nonstop up} serves; after {@code nonstop upgrade} systemd follows the new process (its
  * MainPID), the service stays active and no request fails; {@code systemctl reload} works; and
  * {@code systemctl stop} after the upgrade is a clean stop (exit 0), not a SIGKILL.
@@ -50,7 +51,6 @@ class SystemdIT {
     assumeTrue(Files.isExecutable(SYSTEMD), "no " + SYSTEMD);
     assumeTrue(run(List.of("unshare", "--pid", "--fork", "--mount", "true")) == 0,
         "cannot create PID and mount namespaces here");
-    // Not under /tmp: the namespace gets a /tmp of its own.
     dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "systemd-it-");
   }
 
@@ -133,8 +133,6 @@ class SystemdIT {
         set -e
         mount --make-rprivate /
         mount -t tmpfs tmpfs /run
-        mount -t tmpfs tmpfs /tmp
-        mount -t tmpfs tmpfs /var/tmp
         mkdir -p /run/systemd/system
         cat > /run/systemd/system/nonstop.service <<'UNIT'
         %sUNIT
