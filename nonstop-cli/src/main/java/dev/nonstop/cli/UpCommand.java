@@ -256,7 +256,8 @@ final class UpCommand implements Callable<Integer> {
    * Tells systemd READY=1 once this process serves: at once without a gateway, else as soon as every
    * app the gateway routes to has a READY instance (before that its requests get 503, and systemd
    * would call the service started). On a thread of its own; without systemd it does nothing. An
-   * app that never gets ready holds the notification back, so {@code TimeoutStartSec} fails the start.
+   * app that never gets ready holds the notification back, so {@code TimeoutStartSec} (which must
+   * cover the apps' start, see the README's unit) fails the start.
    */
   private static void notifyWhenServing(Supervisor sup, Gateway gateway, AtomicBoolean stopping) {
     if (!SystemdNotify.available()) {
@@ -266,9 +267,10 @@ final class UpCommand implements Callable<Integer> {
       SystemdNotify.send("READY=1");
       return;
     }
-    java.util.Set<String> routed = new java.util.HashSet<>(gateway.spec().appUpstreams().values());
     Thread.ofVirtual().name("nonstop-notify-ready").start(() -> {
       while (!stopping.get()) {
+        // Read each time: a reload during the start may change which apps the gateway routes to.
+        java.util.Set<String> routed = new java.util.HashSet<>(gateway.spec().appUpstreams().values());
         java.util.Set<String> serving = new java.util.HashSet<>();
         sup.status().stream().filter(i -> i.state().isReady()).forEach(i -> serving.add(i.id().app()));
         if (serving.containsAll(routed)) {
@@ -336,6 +338,9 @@ final class UpCommand implements Callable<Integer> {
     // every 30 s says what is holding the port).
     long warnAt = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (true) {
+      if (stopping.get()) {
+        return null; // stopped before it got the port: no files to write for a process on its way out
+      }
       try {
         admin.start(conf.admin().port());
         break;

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * well be checked out), and the rest of sysinit; with this target only {@code nonstop.service} starts. Checks what {@code Type=notify} promises: the service is active once
  * {@code nonstop up} serves; after {@code nonstop upgrade} systemd follows the new process (its
  * MainPID), the service stays active and no request fails; {@code systemctl reload} works; and
- * {@code systemctl stop} after the upgrade is a clean stop (exit 0), not a SIGKILL.
+ * {@code systemctl stop} after the upgrade, under load, is nonstop up's orderly stop (exit 0, the
+ * apps drained by it), not a SIGKILL.
  *
  * <p>Needs root and the right to create namespaces (CI has both); skipped otherwise, saying why.
  */
@@ -49,8 +50,11 @@ class SystemdIT {
   void canBootSystemd() throws Exception {
     assumeTrue("root".equals(System.getProperty("user.name")), "booting systemd in a namespace needs root");
     assumeTrue(Files.isExecutable(SYSTEMD), "no " + SYSTEMD);
-    assumeTrue(run(List.of("unshare", "--pid", "--fork", "--mount", "true")) == 0,
-        "cannot create PID and mount namespaces here");
+    assumeTrue(run(List.of("unshare", "--pid", "--fork", "--mount", "--uts", "--ipc", "true")) == 0,
+        "cannot create PID, mount, UTS and IPC namespaces here");
+    // Without a machine id systemd takes its start for a first boot and writes to /etc.
+    Path machineId = Path.of("/etc/machine-id");
+    assumeTrue(Files.exists(machineId) && !Files.readString(machineId).isBlank(), "no /etc/machine-id");
     dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "systemd-it-");
   }
 
@@ -87,21 +91,24 @@ class SystemdIT {
     boot(config);
 
     await().atMost(Duration.ofSeconds(90)).until(() -> "active".equals(show("ActiveState")));
-    long first = Long.parseLong(show("MainPID"));
+    long first = mainPid();
+    assertThat(first).isPositive();
     URI gateway = URI.create("http://" + gatewayListen(config) + "/");
     load = Load.start(gateway, 8);
     await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > 200);
 
     Cmd upgrade = inside(NONSTOP.toString(), "upgrade", "-c", config.toString());
     assertThat(upgrade.code()).as(upgrade.out()).isZero();
-    await().atMost(Duration.ofSeconds(30)).until(() -> !Long.toString(first).equals(show("MainPID")));
-    long second = Long.parseLong(show("MainPID"));
-    await().atMost(Duration.ofSeconds(30)).until(() -> !inside("kill", "-0", Long.toString(first)).ok());
+    long second = await().atMost(Duration.ofSeconds(30)).until(this::mainPid, pid -> pid > 0 && pid != first);
+    // Gone: exit code 1 from test(1), not any failure of the command.
+    await().atMost(Duration.ofSeconds(30)).until(() -> inside("test", "-e", "/proc/" + first).code() == 1);
     assertThat(show("ActiveState")).as("the old main process exited; the service goes on").isEqualTo("active");
     assertThat(show("MainPID")).isEqualTo(Long.toString(second));
     int before = (int) load.ok();
     await().atMost(Duration.ofSeconds(10)).until(() -> load.ok() > before + 200);
-    load.stop();
+    // The load goes on through the stop below (whose refused connections are expected), so that
+    // nonstop up's gateway drain takes a while: long enough for apps SIGTERMed by systemd itself to
+    // exit on their own first, which the log would show.
     System.out.println("systemd, upgrade of pid " + first + " to " + second + " under load: " + load);
     assertThat(load.failures()).as(load.toString()).isEmpty();
 
@@ -109,13 +116,20 @@ class SystemdIT {
     assertThat(reload.code()).as("ExecReload: " + reload.out()).isZero();
     assertThat(show("ActiveState")).isEqualTo("active");
 
+    long logged = Files.size(dir.resolve("up.log"));
     Cmd stop = inside("systemctl", "stop", "nonstop.service");
     assertThat(stop.code()).as(stop.out()).isZero();
-    // After an upgrade the main process is no child of systemd; with KillMode=mixed systemd would
-    // not wait for it and SIGKILL it (Result=signal, status 9). The README's unit must not.
+    load.stop();
+    // After an upgrade the main process is no child of systemd, which may then not wait for it
+    // (KillMode=mixed without the README's ExecStop: SIGKILL, Result=signal, status 9). The stop must
+    // be nonstop up's own: the gateway drained, then each app drained and stopped by the supervisor.
     assertThat(show("Result")).isEqualTo("success");
     assertThat(show("ExecMainStatus")).isEqualTo("0");
-    assertThat(Files.readString(dir.resolve("up.log"))).contains("\"message\":\"nonstop stopped\"");
+    String stopping = Files.readString(dir.resolve("up.log")).substring((int) logged);
+    assertThat(stopping).contains("\"message\":\"nonstop stopped\"");
+    assertThat(Pattern.compile("hello:\\d READY -> DRAINING").matcher(stopping).results().count())
+        .as("both instances drained by nonstop up:\n" + stopping).isEqualTo(2);
+    assertThat(stopping).as("no instance exited on its own").doesNotContain("-> EXITED");
   }
 
   /** Starts systemd in its namespaces, with the README's unit plus where this test keeps things. */
@@ -133,6 +147,7 @@ class SystemdIT {
         set -e
         mount --make-rprivate /
         mount -t tmpfs tmpfs /run
+        export container=nonstop-test   # systemd's container mode: no kernel modules, console or clock
         mkdir -p /run/systemd/system
         cat > /run/systemd/system/nonstop.service <<'UNIT'
         %sUNIT
@@ -140,8 +155,10 @@ class SystemdIT {
         %sUNIT
         exec %s --system --unit=nonstop-check.target --log-target=console
         """.formatted(service, target, SYSTEMD));
-    unshare = new ProcessBuilder("setsid", "unshare", "--pid", "--fork", "--mount", "--mount-proc", "sh",
-        script.toString())
+    // If this JVM dies, so does unshare (pdeathsig), and with it systemd (kill-child), and with PID 1
+    // the whole namespace.
+    unshare = new ProcessBuilder("setsid", "setpriv", "--pdeathsig", "KILL", "unshare", "--pid", "--fork",
+        "--kill-child=KILL", "--mount", "--mount-proc", "--uts", "--ipc", "sh", script.toString())
         .redirectErrorStream(true).redirectOutput(dir.resolve("systemd.log").toFile()).start();
     systemd = await().atMost(Duration.ofSeconds(10)).until(
         () -> unshare.descendants().filter(h -> h.info().command().map(c -> c.endsWith("/systemd")).orElse(false))
@@ -169,24 +186,28 @@ class SystemdIT {
     return inside("systemctl", "show", "nonstop.service", "-p", property, "--value").out().strip();
   }
 
-  private record Cmd(int code, String out) {
-    boolean ok() {
-      return code == 0;
-    }
+  /** systemd's MainPID of the service, or -1 while it cannot say. */
+  private long mainPid() {
+    String v = show("MainPID");
+    return v.matches("[1-9]\\d*") ? Long.parseLong(v) : -1;
   }
+
+  private record Cmd(int code, String out) {}
 
   /** Runs {@code command} in systemd's namespaces (its pid numbers, its /run); the network is shared. */
   private Cmd inside(String... command) {
-    List<String> cmd = new ArrayList<>(List.of("nsenter", "-t", Long.toString(systemd), "-p", "-m"));
+    List<String> cmd = new ArrayList<>(List.of("timeout", "120", "nsenter", "-t", Long.toString(systemd), "-p", "-m"));
     cmd.addAll(List.of(command));
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      Path out = Files.createTempFile(dir, "cmd", ".txt");
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      if (!p.waitFor(130, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        return new Cmd(-1, out + " (timed out)");
+        return new Cmd(-1, Files.readString(out) + " (timed out)");
       }
-      return new Cmd(p.exitValue(), out);
+      String text = Files.readString(out, StandardCharsets.UTF_8);
+      Files.delete(out);
+      return new Cmd(p.exitValue(), text);
     } catch (IOException e) {
       return new Cmd(-1, e.toString());
     } catch (InterruptedException e) {
