@@ -123,30 +123,21 @@ final class AppGateway implements AutoCloseable {
 
   /**
    * Where each app's instances stand in the gateway: its servers by app and address, and what each
-   * address answered in the last second. Built once per status answer, since {@link
-   * Gateway#upstreams()} walks every upstream and server.
+   * address answered in the last second. Built from one {@link Gateway#upstreams()} walk, which the
+   * caller shares with the rest of its answer.
    *
-   * @param served the newest per-server figures by address, or null when none are sampled
+   * @param served the newest per-server figures by address
    */
   record Rotation(Map<String, Map<String, List<UpstreamStatus.ServerStatus>>> byApp,
       Function<String, Rates.Point> served) {
-    /** The gateway's app upstreams now, with no per-server figures; an empty view without a gateway. */
-    static Rotation of(Gateway gateway) {
-      return of(gateway, address -> null);
-    }
-
-    /** The gateway's app upstreams now, with figures from {@code served}. */
-    static Rotation of(Gateway gateway, Function<String, Rates.Point> served) {
+    /** The app upstreams among {@code upstreams}, with figures from {@code served}. */
+    static Rotation of(List<UpstreamStatus> upstreams, Function<String, Rates.Point> served) {
       Map<String, Map<String, List<UpstreamStatus.ServerStatus>>> byApp = new HashMap<>();
-      if (gateway != null) {
-        Map<String, String> apps = gateway.spec().appUpstreams();
-        for (UpstreamStatus u : gateway.upstreams()) {
-          String app = apps.get(u.name());
-          if (app != null) {
-            for (UpstreamStatus.ServerStatus srv : u.servers()) {
-              byApp.computeIfAbsent(app, a -> new HashMap<>())
-                  .computeIfAbsent(srv.address(), a -> new ArrayList<>()).add(srv);
-            }
+      for (UpstreamStatus u : upstreams) {
+        if (u.app() != null) {
+          for (UpstreamStatus.ServerStatus srv : u.servers()) {
+            byApp.computeIfAbsent(u.app(), a -> new HashMap<>())
+                .computeIfAbsent(srv.address(), a -> new ArrayList<>()).add(srv);
           }
         }
       }

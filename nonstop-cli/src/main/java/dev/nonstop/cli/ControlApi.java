@@ -2,6 +2,7 @@ package dev.nonstop.cli;
 
 import dev.nonstop.core.InstanceId;
 import dev.nonstop.gateway.Gateway;
+import dev.nonstop.gateway.UpstreamStatus;
 import dev.nonstop.web.Handoff;
 import dev.nonstop.supervisor.InstanceStatus;
 import dev.nonstop.supervisor.Supervisor;
@@ -63,30 +64,23 @@ final class ControlApi {
 
   private ControlApi() {}
 
-  static Engine engine(Supervisor sup, String token, MeterRegistry meters, String host) {
-    return engine(sup, null, null, null, null, token, meters, host);
-  }
-
   /**
    * The control API of {@code nonstop up}: the supervisor's routes, reloads (when {@code reloads}
-   * is given), the gateway's routes (when {@code gateway} is given) and the status page (when
-   * {@code page} is given; then {@code /v1/status} also shows each upstream's req/s and p99).
+   * is given), the status page, and with a {@code gateway} its routes, and in {@code /v1/status}
+   * each upstream's and each instance's req/s and p99.
    */
   static Engine engine(Supervisor sup, Gateway gateway, Reloads reloads, SelfUpgrade upgrade, StatusPage page,
       String token, MeterRegistry meters, String host) {
     Engine app = adminEngine(host, meters);
-    if (page != null) {
-      page.mount(app);
-    }
+    page.mount(app);
     RouteGroup v1 = app.group("/v1", bearer(token));
     v1.get("/status", c -> {
       Map<String, Object> body = new LinkedHashMap<>();
-      AppGateway.Rotation rotation = gateway == null ? null
-          : page == null ? AppGateway.Rotation.of(gateway) : page.rotation();
+      List<UpstreamStatus> upstreams = gateway == null ? List.of() : gateway.upstreams();
+      AppGateway.Rotation rotation = gateway == null ? null : page.rotation(upstreams);
       body.put("instances", sup.status().stream().map(s -> row(s, rotation)).toList());
       if (gateway != null) {
-        body.put("upstreams", gateway.upstreams().stream()
-            .map(u -> page == null ? GatewayApi.row(u) : page.upstreamRow(u)).toList());
+        body.put("upstreams", upstreams.stream().map(page::upstreamRow).toList());
       }
       c.json(200, body);
     });
@@ -189,10 +183,6 @@ final class ControlApi {
       out.write((JSON.writeValueAsString(end) + "\n").getBytes(StandardCharsets.UTF_8));
       out.flush();
     });
-  }
-
-  static Map<String, Object> row(InstanceStatus s) {
-    return row(s, null);
   }
 
   /**

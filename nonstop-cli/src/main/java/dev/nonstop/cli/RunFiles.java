@@ -154,13 +154,12 @@ final class RunFiles {
   private Optional<Admin> readAdmin() {
     try {
       var node = JSON.readTree(Files.readString(adminFile()));
-      return Optional.of(new Admin(node.path("url").asText(null), node.path("pid").asLong(-1),
-          node.path("gateway").asText(null)));
+      return Optional.of(new Admin(node.path("url").asText(null), node.path("pid").asLong(-1)));
     } catch (IOException e) {
       return Optional.empty();
     }
   }
 
-  /** Where a running supervisor's control API is, and its gateway (null without one). */
-  record Admin(String url, long pid, String gateway) {}
+  /** Where a running supervisor's control API is, and its pid. */
+  record Admin(String url, long pid) {}
 }

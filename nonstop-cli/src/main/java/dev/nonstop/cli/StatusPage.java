@@ -133,9 +133,9 @@ final class StatusPage implements AutoCloseable {
     return m;
   }
 
-  /** The gateway's view of the instances, with each one's figures of the last second. */
-  AppGateway.Rotation rotation() {
-    return AppGateway.Rotation.of(gateway, rates::latestOfServer);
+  /** The gateway's view of the instances in {@code upstreams}, with each one's figures of the last second. */
+  AppGateway.Rotation rotation(List<UpstreamStatus> upstreams) {
+    return AppGateway.Rotation.of(upstreams, rates::latestOfServer);
   }
 
   private static void figures(Map<String, Object> m, Rates.Point p) {
@@ -152,7 +152,8 @@ final class StatusPage implements AutoCloseable {
     body.put("summary", Map.of("instances", all.size(), "ready", all.stream().filter(InstanceStatus::ready).count()));
     body.put("gateway", gateway != null);
     List<Map<String, Object>> apps = new ArrayList<>();
-    AppGateway.Rotation rotation = gateway == null ? null : rotation();
+    List<UpstreamStatus> gatewayUpstreams = gateway == null ? List.of() : gateway.upstreams();
+    AppGateway.Rotation rotation = gateway == null ? null : rotation(gatewayUpstreams);
     for (var app : sup.apps()) {
       apps.add(Map.of("name", app.name(), "instances",
           all.stream().filter(s -> s.id().app().equals(app.name())).map(s -> ControlApi.row(s, rotation)).toList()));
@@ -161,7 +162,7 @@ final class StatusPage implements AutoCloseable {
     List<Map<String, Object>> upstreams = new ArrayList<>();
     if (gateway != null) {
       Map<String, List<Rates.Point>> series = rates.series();
-      for (UpstreamStatus u : gateway.upstreams()) {
+      for (UpstreamStatus u : gatewayUpstreams) {
         Map<String, Object> m = upstreamRow(u);
         List<Rates.Point> points = series.getOrDefault(u.name(), List.of());
         Map<String, Object> s = new LinkedHashMap<>();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nonstop.cli.testing.Cli;
 import dev.nonstop.cli.testing.Load;
 import dev.nonstop.cli.testing.UpProcess;
 import java.awt.image.BufferedImage;
@@ -101,14 +102,14 @@ class StatusPageIT {
     HttpResponse<String> v1 = get(admin + "/v1/status", token);
     assertThat(v1.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(v1.body()).path("upstreams").get(0).has("requests_per_second")).isTrue();
-    java.io.StringWriter table = new java.io.StringWriter();
-    assertThat(Main.execute(new java.io.PrintWriter(table, true), new java.io.PrintWriter(new java.io.StringWriter()),
-        "status", "-c", up.config().toString())).isZero();
-    assertThat(table.toString()).containsPattern("(?m)^upstream hello: [0-9.]+ req/s, p99 ");
-    assertThat(table.toString()).containsPattern("(?m)^APP .* ROTATION +ACTIVE +REQ/S +P99 ");
+    Cli.Result status = Cli.run(up.config(), "status");
+    assertThat(status.code()).as(status.err()).isZero();
+    String table = status.out();
+    assertThat(table).containsPattern("(?m)^upstream hello: [0-9.]+ req/s, p99 ");
+    assertThat(table).containsPattern("(?m)^APP .* ROTATION +ACTIVE +REQ/S +P99 ");
     // Three instance rows in rotation, each with its own req/s and p99 (e.g. "in  1  412.0  3.1ms").
     assertThat(Pattern.compile("(?m)^hello .* in +[0-9]+ +[0-9]+\\.[0-9] +[0-9]+\\.[0-9]ms ")
-        .matcher(table.toString()).results().count()).as(table.toString()).isEqualTo(3);
+        .matcher(table).results().count()).as(table).isEqualTo(3);
 
     Path png = dir.resolve("status.png");
     chromium(chromium, "--screenshot=" + png, "--window-size=1280,900", "--virtual-time-budget=3000", admin + "/status");
@@ -131,7 +132,7 @@ class StatusPageIT {
 
   private String up() throws Exception {
     // Round robin, so that every instance answers in every second the sampler looks at.
-    up = UpProcess.start(dir, UpProcess.helloBehindGateway("/readyz", "")
+    up = UpProcess.start(dir, UpProcess.helloBehindGateway()
         .replace("balance: least_conn", "balance: round_robin"), "up.out");
     up.awaitReadyAndInRotation(3);
     return up.admin();

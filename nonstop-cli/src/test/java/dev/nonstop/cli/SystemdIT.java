@@ -86,7 +86,7 @@ class SystemdIT {
   @Test
   void theReadmesUnitFollowsAnUpgradeAndStopsCleanlyAfterIt() throws Exception {
     Path config = dir.resolve("nonstop.yaml");
-    Files.writeString(config, UpProcess.helloBehindGateway("/readyz", "").replace("instances: 3", "instances: 2")
+    Files.writeString(config, UpProcess.helloBehindGateway().replace("instances: 3", "instances: 2")
         .replace("logs: {dir: logs,", "logs: {dir: " + dir.resolve("logs") + ","));
     boot(config);
 

@@ -22,7 +22,7 @@ import java.time.Duration;
  * into the test's output, which the build shows only for a failed test.
  *
  * <pre>{@code
- * try (UpProcess up = UpProcess.start(dir, UpProcess.helloBehindGateway("/readyz", ""), "up-0.out")) {
+ * try (UpProcess up = UpProcess.start(dir, UpProcess.helloBehindGateway(), "up-0.out")) {
  *   up.awaitReadyAndInRotation(3);
  *   Load load = Load.start(up.gateway(), 16);
  * }
@@ -62,12 +62,10 @@ public final class UpProcess implements AutoCloseable {
 
   /**
    * Three hello instances on free ports behind the gateway (one route to the app, least_conn,
-   * retries {@code {attempts: 2, per_try_timeout: 1s}}) on a free port, the control API on another.
-   *
-   * @param readiness the readiness probe's path: {@code /readyz}, or one that never passes
-   * @param extraApps more YAML under {@code apps:}, indented by two spaces, or empty
+   * retries {@code {attempts: 2, per_try_timeout: 1s}}) on a free port, the control API on another;
+   * readiness {@code /readyz}. Tests change it by editing the text.
    */
-  public static String helloBehindGateway(String readiness, String extraApps) {
+  public static String helloBehindGateway() {
     return """
         apps:
           hello:
@@ -79,9 +77,8 @@ public final class UpProcess implements AutoCloseable {
             stop: {timeout: 5s, drain: 10s}
             health:
               liveness: {http: /healthz, period: 1s, timeout: 1s, failures: 3}
-              readiness: {http: %s, period: 300ms, timeout: 1s, failures: 2}
+              readiness: {http: /readyz, period: 300ms, timeout: 1s, failures: 2}
             logs: {dir: logs, max_size: 1MiB, keep: 2}
-        %s
         gateway:
           listen: 127.0.0.1:%d
           routes:
@@ -93,7 +90,7 @@ public final class UpProcess implements AutoCloseable {
               retries: {attempts: 2, per_try_timeout: 1s}
         admin:
           listen: 127.0.0.1:0
-        """.formatted(JAVA, HELLO_JAR.toAbsolutePath(), readiness, extraApps, freePort());
+        """.formatted(JAVA, HELLO_JAR.toAbsolutePath(), freePort());
   }
 
   /** A port free now; whoever binds it next a moment later normally gets it. */

@@ -1,17 +1,11 @@
 package dev.nonstop.examples.hello;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
+import dev.nonstop.web.testing.ChildProcess;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -19,30 +13,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The packaged hello jar as a child process, started with the test JVM's own java: its port, read
- * from the "listening" log line; its stdout and stderr, kept in memory for the test's assertions and
- * for printing when a test fails; and signals sent with {@code kill}, as a supervisor would.
+ * The packaged hello jar as a child process ({@link ChildProcess}: output kept, signals, exit code),
+ * started with the test JVM's own java, plus its port, read from the "listening" log line.
  */
 final class HelloProcess implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  private final Process process;
-  private final List<String> stdout = Collections.synchronizedList(new ArrayList<>());
-  private final List<String> stderr = Collections.synchronizedList(new ArrayList<>());
+  private final ChildProcess child;
   private final CompletableFuture<Integer> port = new CompletableFuture<>();
-  private final Thread outReader;
-  private final Thread errReader;
 
-  private HelloProcess(Process process) {
-    this.process = process;
-    this.outReader = pump("hello-stdout", process.getInputStream(), line -> {
-      stdout.add(line);
-      JsonNode json = json(line);
-      if (json != null && json.path("message").asText().startsWith("listening on port")) {
-        port.complete(json.get("port").asInt());
+  private HelloProcess(ProcessBuilder pb) throws IOException {
+    this.child = ChildProcess.start(pb, e -> {
+      if (e.path("message").asText().startsWith("listening on port")) {
+        port.complete(e.get("port").asInt());
       }
     });
-    this.errReader = pump("hello-stderr", process.getErrorStream(), stderr::add);
   }
 
   /** Starts {@code java -jar hello.jar} with PORT=0 plus {@code env}. */
@@ -56,7 +39,7 @@ final class HelloProcess implements AutoCloseable {
     pb.environment().put("PORT", "0");
     pb.environment().put("LOG_LEVEL", "INFO");
     pb.environment().putAll(env);
-    return new HelloProcess(pb.start());
+    return new HelloProcess(pb);
   }
 
   /** The bound port, once the process has logged it. */
@@ -64,90 +47,46 @@ final class HelloProcess implements AutoCloseable {
     try {
       return port.get(30, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
-      throw new AssertionError("hello did not log its port within 30 s (alive: " + process.isAlive() + ")");
+      throw new AssertionError("hello did not log its port within 30 s (alive: " + child.isAlive() + ")");
     }
   }
 
   long pid() {
-    return process.pid();
+    return child.pid();
   }
 
   /** Sends a signal by name (TERM, INT) with kill(1), as a supervisor or a terminal would. */
   void signal(String name) throws Exception {
-    Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(process.pid())).inheritIO().start();
-    if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-      throw new AssertionError("kill -s " + name + " " + process.pid() + " failed");
-    }
+    child.signal(name);
   }
 
-  /** Waits for the process to exit and returns its exit code; fails if it outlives {@code limit}. */
+  /** Waits for the process to exit and returns its exit code, with everything it printed read. */
   int awaitExit(Duration limit) throws Exception {
-    if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError("hello still running " + limit.toMillis() + " ms later");
-    }
-    outReader.join(5_000); // everything it printed is in the buffer
-    errReader.join(5_000);
-    return process.exitValue();
+    int code = child.awaitExit(limit);
+    child.awaitOutput(Duration.ofSeconds(5));
+    return code;
   }
 
   boolean isAlive() {
-    return process.isAlive();
+    return child.isAlive();
   }
 
   /** Stdout lines that are JSON log events, in order. */
   List<JsonNode> logEvents() {
-    synchronized (stdout) {
-      return stdout.stream().map(HelloProcess::json).filter(j -> j != null).toList();
-    }
+    return child.events();
   }
 
   List<String> stderr() {
-    synchronized (stderr) {
-      return List.copyOf(stderr);
-    }
+    return child.stderr();
   }
 
   /** Everything the process printed, for a failed test's report. */
   String output() {
-    StringBuilder b = new StringBuilder("---- hello pid ").append(process.pid()).append(" stdout ----\n");
-    synchronized (stdout) {
-      stdout.forEach(l -> b.append(l).append('\n'));
-    }
-    b.append("---- stderr ----\n");
-    synchronized (stderr) {
-      stderr.forEach(l -> b.append(l).append('\n'));
-    }
-    return b.toString();
+    return child.output();
   }
 
   @Override
   public void close() throws InterruptedException {
-    if (process.isAlive()) {
-      process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
-    }
-  }
-
-  private static JsonNode json(String line) {
-    if (!line.startsWith("{")) {
-      return null;
-    }
-    try {
-      return JSON.readTree(line);
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  private static Thread pump(String name, InputStream in, java.util.function.Consumer<String> sink) {
-    return Thread.ofPlatform().name(name).daemon().start(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          sink.accept(line);
-        }
-      } catch (IOException e) {
-        sink.accept("[reader: " + e + "]");
-      }
-    });
+    child.close();
   }
 }
