@@ -118,7 +118,7 @@ public final class Supervisor implements AutoCloseable {
       }
       List<Slot> slots = new ArrayList<>();
       for (int i = 0; i < spec.instances(); i++) {
-        int port = spec.port() == null ? 0 : spec.port() == 0 ? freePort() : spec.port() + i;
+        int port = spec.port() == null ? 0 : spec.port() == 0 ? freePort() : ownPort(spec, i);
         LogFiles logs = LogFiles.open(spec, i);
         Slot slot = new Slot(logs, new Instance(spec, i, port, logs, context));
         slots.add(slot);
@@ -388,18 +388,23 @@ public final class Supervisor implements AutoCloseable {
    *     silent outage for them; the reload fails instead, and the old instance comes back
    */
   private Instance newInstance(AppSpec spec, Slot slot) {
-    int own = spec.port() == null || spec.port() == 0 ? 0 : spec.port() + slot.id().index();
     int port;
     if (spec.port() == null) {
       port = 0;
-    } else if (own == 0) {
+    } else if (spec.port() == 0) {
       port = freePort();
     } else if (slot.current().status().pid() > 0) {
+      int own = ownPort(spec, slot.id().index());
       port = portFree(own) ? own : freePort();
     } else {
-      port = released(own);
+      port = released(ownPort(spec, slot.id().index()));
     }
     return new Instance(spec, slot.id().index(), port, slot.logs(), context);
+  }
+
+  /** Instance {@code index}'s port in an app on fixed ports: {@code port + index}. */
+  private static int ownPort(AppSpec spec, int index) {
+    return spec.port() + index;
   }
 
   /** {@code port} once it is free, polled for up to {@link #PORT_RELEASE}: a process lets go of its port as it exits. */

@@ -9,8 +9,6 @@ import dev.nonstop.web.internal.handoff.Takeover;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.ChannelFactory;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -139,14 +137,7 @@ public final class ProxyServer {
       }
       // Bound and listening already (the same socket as the old process's): registered with accepts
       // off until openGate(), so nothing is taken from the shared queue before the old process lets go.
-      ChannelFactory<ServerChannel> inherited = () -> new EpollServerSocketChannel(inheritedFd);
-      ChannelFuture registered = b.channelFactory(inherited).option(ChannelOption.AUTO_READ, false).register()
-          .awaitUninterruptibly();
-      if (!registered.isSuccess()) {
-        throw new IllegalStateException("cannot serve on the handed-over listener: " + registered.cause().getMessage(),
-            registered.cause());
-      }
-      listener = registered.channel();
+      listener = Takeover.register(b, inheritedFd);
       InetSocketAddress have = (InetSocketAddress) listener.localAddress();
       if (!sameAddress(hp, have)) {
         // The config on disk moved the listener: an upgrade keeps the socket it is handed, so it

@@ -16,8 +16,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFactory;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -210,14 +208,7 @@ public final class HttpServer {
       // Already bound and listening. Registered with reads off: the main listener of a new process
       // must not accept before the old one says go, and a management one waits until the bootstrap's
       // acceptor is in its pipeline (added by a task queued during registration, ahead of this one).
-      ChannelFactory<ServerChannel> wrap = () -> new EpollServerSocketChannel(fd); // typed: the overload is ambiguous
-      b.channelFactory(wrap).option(ChannelOption.AUTO_READ, false);
-      ChannelFuture registered = b.register().awaitUninterruptibly();
-      if (!registered.isSuccess()) {
-        throw new IllegalStateException("handoff: cannot serve on the inherited listener: "
-            + registered.cause().getMessage(), registered.cause());
-      }
-      Channel ch = registered.channel();
+      Channel ch = Takeover.register(b, fd);
       if (!counted) {
         ch.eventLoop().execute(() -> ch.config().setAutoRead(true));
       }

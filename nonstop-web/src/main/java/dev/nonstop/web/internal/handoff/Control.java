@@ -1,11 +1,13 @@
 package dev.nonstop.web.internal.handoff;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.codec.string.StringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
@@ -55,40 +57,24 @@ final class Control {
     return line.startsWith(FAILED + " ") ? line.substring(FAILED.length() + 1) : null;
   }
 
-  /** Splits the bytes it reads into lines (without their LF) and hands each to a consumer. */
-  static final class Lines extends ChannelInboundHandlerAdapter {
-    private final Consumer<String> sink;
-    private final StringBuilder line = new StringBuilder();
-
-    Lines(Consumer<String> sink) {
-      this.sink = sink;
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (!(msg instanceof ByteBuf buf)) {
-        ctx.fireChannelRead(msg);
-        return;
+  /**
+   * Adds to {@code pipeline} what turns the bytes read into lines (without their LF) for {@code
+   * sink}: Netty's line framing and UTF-8 decoding. A line longer than {@link #MAX_LINE} closes the
+   * connection. Descriptors (a handoff's first messages) must be taken off before these handlers.
+   */
+  static void addLines(ChannelPipeline pipeline, Consumer<String> sink) {
+    pipeline.addLast(new LineBasedFrameDecoder(MAX_LINE, true, true));
+    pipeline.addLast(new StringDecoder(StandardCharsets.UTF_8));
+    pipeline.addLast(new SimpleChannelInboundHandler<String>() {
+      @Override
+      protected void channelRead0(ChannelHandlerContext ctx, String line) {
+        sink.accept(line);
       }
-      try {
-        // The messages are ASCII; a stray multi-byte character only spoils its own line.
-        String text = buf.toString(StandardCharsets.UTF_8);
-        for (int i = 0; i < text.length(); i++) {
-          char c = text.charAt(i);
-          if (c == '\n') {
-            String done = line.toString();
-            line.setLength(0);
-            sink.accept(done);
-          } else if (line.length() >= MAX_LINE) {
-            ctx.close();
-            return;
-          } else {
-            line.append(c);
-          }
-        }
-      } finally {
-        buf.release();
+
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close(); // a line over the limit (TooLongFrameException) or a broken peer: hang up
       }
-    }
+    });
   }
 }

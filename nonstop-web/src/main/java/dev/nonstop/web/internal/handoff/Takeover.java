@@ -1,15 +1,20 @@
 package dev.nonstop.web.internal.handoff;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.DomainSocketReadMode;
 import io.netty.channel.unix.FileDescriptor;
@@ -94,11 +99,11 @@ public final class Takeover {
                 ctx.fireChannelInactive();
               }
             });
-            ch.pipeline().addLast(new Control.Lines(line -> {
+            Control.addLines(ch.pipeline(), line -> {
               if (Control.GO.equals(line)) {
                 go.complete(null);
               }
-            }));
+            });
           }
         });
     String where = inheritance.socket().toString();
@@ -134,6 +139,24 @@ public final class Takeover {
       closeQuietly(fd);
     }
     return new IllegalStateException("handoff: " + why, cause);
+  }
+
+  /**
+   * Serves the listening socket {@code fd}, received from the old process (already bound and
+   * listening), with {@code bootstrap}: registered with reads off, so that it accepts nothing
+   * before {@link #openGate}.
+   *
+   * @throws IllegalStateException when it cannot be registered
+   */
+  public static Channel register(ServerBootstrap bootstrap, int fd) {
+    ChannelFactory<ServerChannel> wrap = () -> new EpollServerSocketChannel(fd); // typed: the overload is ambiguous
+    ChannelFuture registered = bootstrap.channelFactory(wrap).option(ChannelOption.AUTO_READ, false).register()
+        .awaitUninterruptibly();
+    if (!registered.isSuccess()) {
+      throw new IllegalStateException("handoff: cannot serve on the inherited listener: "
+          + registered.cause().getMessage(), registered.cause());
+    }
+    return registered.channel();
   }
 
   /**

@@ -243,7 +243,7 @@ public final class Upgrade {
         .childHandler(new ChannelInitializer<EpollDomainSocketChannel>() {
           @Override
           protected void initChannel(EpollDomainSocketChannel ch) {
-            ch.pipeline().addLast(new Control.Lines(line -> heard(ch, line)));
+            Control.addLines(ch.pipeline(), line -> heard(ch, line));
             // The process exists before anyone can know the socket's path, but the JDK may not have
             // handed it to us yet when a fast child connects.
             spawned.thenAccept(p -> ch.eventLoop().execute(() -> accepted(ch, p)));

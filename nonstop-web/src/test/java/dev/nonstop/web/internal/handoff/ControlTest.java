@@ -13,7 +13,11 @@ import org.junit.jupiter.api.Test;
 /** The control connection's line framing and messages. */
 class ControlTest {
   private final List<String> lines = new ArrayList<>();
-  private final EmbeddedChannel channel = new EmbeddedChannel(new Control.Lines(lines::add));
+  private final EmbeddedChannel channel = new EmbeddedChannel();
+
+  {
+    Control.addLines(channel.pipeline(), lines::add);
+  }
 
   private void receive(String text) {
     channel.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
@@ -28,6 +32,15 @@ class ControlTest {
 
     assertThat(lines).containsExactly("ready", "failed no", "go");
     assertThat(channel.finishAndReleaseAll()).isFalse();
+  }
+
+  @Test
+  void aCharacterSplitAcrossReadsIsDecodedWhole() {
+    byte[] e = "é\n".getBytes(StandardCharsets.UTF_8);
+    channel.writeInbound(Unpooled.wrappedBuffer(e, 0, 1));
+    channel.writeInbound(Unpooled.wrappedBuffer(e, 1, e.length - 1));
+
+    assertThat(lines).containsExactly("é");
   }
 
   @Test
